@@ -1,0 +1,154 @@
+#include "multi_head.h"
+
+#include <cmath>
+#include <stdexcept>
+
+#include "errors.h"
+#include "random.h"
+#include "softmax.h"
+
+namespace spotlight {
+
+MatrixView ForwardResult::head_weights(Index head) const {
+  if (weights.size() == 0 || head < 0 || head >= n_heads) {
+    throw std::out_of_range(concat("no weights for head ", head, ": ", n_heads,
+                                   " heads, weights ", weights.size() == 0 ? "not " : "",
+                                   "requested"));
+  }
+  const Index n_q = weights.rows() / n_heads;
+  return weights.middleRows(head * n_q, n_q);
+}
+
+SimpleAttention::SimpleAttention(Index embed_dim, Index num_heads, std::uint64_t seed)
+    : embed_dim_(embed_dim), num_heads_(num_heads) {
+  require(embed_dim > 0, "embed_dim must be > 0, got ", embed_dim);
+  require(num_heads > 0, "num_heads must be > 0, got ", num_heads);
+  require(embed_dim % num_heads == 0, "embed_dim ", embed_dim, " is not divisible by num_heads ",
+          num_heads);
+
+  // Xavier/Glorot uniform with fan_in = fan_out = d_model.
+  const auto limit = static_cast<float>(std::sqrt(6.0 / static_cast<double>(2 * embed_dim)));
+  SplitMix64 rng(seed);
+  for (Matrix& weight : weights_) {
+    weight.resize(embed_dim, embed_dim);
+    for (Index row = 0; row < embed_dim; ++row) {
+      for (Index col = 0; col < embed_dim; ++col) weight(row, col) = rng.uniform_symmetric(limit);
+    }
+  }
+  for (RowVector& bias : biases_) bias.setZero(embed_dim);
+}
+
+void SimpleAttention::set_weight(Projection which, const float* values, std::size_t count) {
+  const auto expected = static_cast<std::size_t>(embed_dim_ * embed_dim_);
+  require(count == expected, "weight has ", count, " values, expected embed_dim*embed_dim = ",
+          embed_dim_, "*", embed_dim_, " = ", expected);
+  const Eigen::Map<const Matrix> replacement(values, embed_dim_, embed_dim_);
+  require_finite(replacement, "weight");
+  weights_[index(which)] = replacement;
+}
+
+void SimpleAttention::set_bias(Projection which, const float* values, std::size_t count) {
+  require(count == static_cast<std::size_t>(embed_dim_), "bias has ", count,
+          " values, expected embed_dim = ", embed_dim_);
+  const Eigen::Map<const Matrix> replacement(values, 1, embed_dim_);
+  require_finite(replacement, "bias");
+  biases_[index(which)] = replacement;
+}
+
+void SimpleAttention::validate_inputs(const MatrixView& x_q, const MatrixView& x_kv) const {
+  require_shape(x_q, "x_q", embed_dim_, "embed_dim");
+  require_shape(x_kv, "x_kv", embed_dim_, "embed_dim");
+  require_finite(x_q, "x_q");
+  require_finite(x_kv, "x_kv");
+}
+
+Matrix SimpleAttention::project(const MatrixView& x, Projection which) const {
+  Matrix projected = x * weight(which);
+  projected.rowwise() += bias(which);
+  return projected;
+}
+
+float SimpleAttention::default_scale() const {
+  return 1.0f / std::sqrt(static_cast<float>(head_dim()));
+}
+
+Matrix SimpleAttention::self_attention(const MatrixView& x, bool causal) const {
+  return forward(x, causal, false).output;
+}
+
+ForwardResult SimpleAttention::forward(const MatrixView& x, bool causal,
+                                       bool return_weights) const {
+  AttentionOptions options;
+  options.causal = causal;
+  return cross_attention(x, x, options, return_weights);
+}
+
+ForwardResult SimpleAttention::forward(const MatrixView& x, const AttentionOptions& options,
+                                       bool return_weights) const {
+  return cross_attention(x, x, options, return_weights);
+}
+
+ForwardResult SimpleAttention::cross_attention(const MatrixView& x_q, const MatrixView& x_kv,
+                                               const AttentionOptions& options,
+                                               bool return_weights) const {
+  validate_inputs(x_q, x_kv);
+  const Matrix q = project(x_q, Projection::query);   // (n_q, d_model)
+  const Matrix k = project(x_kv, Projection::key);    // (n_k, d_model)
+  const Matrix v = project(x_kv, Projection::value);  // (n_k, d_model)
+  const Index n_q = q.rows(), n_k = k.rows(), d_head = head_dim();
+
+  ForwardResult result;
+  result.n_heads = num_heads_;
+  if (return_weights) result.weights.resize(num_heads_ * n_q, n_k);
+  Matrix concat(n_q, embed_dim_);
+  for (Index head = 0; head < num_heads_; ++head) {
+    const Index first_col = head * d_head;
+    AttentionResult head_result =
+        attention(q.middleCols(first_col, d_head), k.middleCols(first_col, d_head),
+                  v.middleCols(first_col, d_head), default_scale(), options, return_weights);
+    concat.middleCols(first_col, d_head) = head_result.output;
+    if (return_weights) result.weights.middleRows(head * n_q, n_q) = head_result.weights;
+  }
+  result.output = concat * weight(Projection::output);
+  result.output.rowwise() += bias(Projection::output);
+  return result;
+}
+
+AttentionTrace SimpleAttention::trace(const MatrixView& x, const AttentionOptions& options) const {
+  return trace(x, x, options);
+}
+
+AttentionTrace SimpleAttention::trace(const MatrixView& x_q, const MatrixView& x_kv,
+                                      const AttentionOptions& options) const {
+  validate_inputs(x_q, x_kv);
+  const Matrix q = project(x_q, Projection::query);
+  const Matrix k = project(x_kv, Projection::key);
+  const Matrix v = project(x_kv, Projection::value);
+  const Index d_head = head_dim();
+
+  AttentionTrace trace;
+  trace.scale = logit_scale(options, default_scale());
+  trace.concat.resize(q.rows(), embed_dim_);
+  for (Index head = 0; head < num_heads_; ++head) {
+    const Index first_col = head * d_head;
+    HeadTrace step;
+    step.q = q.middleCols(first_col, d_head);
+    step.k = k.middleCols(first_col, d_head);
+    step.v = v.middleCols(first_col, d_head);
+    validate_attention_inputs(step.q, step.k, step.v, options);
+    step.raw_scores = step.q * step.k.transpose();
+    step.scaled_scores = step.raw_scores * trace.scale;
+    step.masked_scores = step.scaled_scores;
+    apply_masks(step.masked_scores, 0, 0, options.causal, options.key_padding_mask);
+    step.weights = step.masked_scores;
+    softmax_rows(step.weights);
+    step.output = step.weights * step.v;
+    trace.concat.middleCols(first_col, d_head) = step.output;
+    trace.heads.push_back(std::move(step));
+  }
+  trace.output = trace.concat * weight(Projection::output);
+  trace.output.rowwise() += bias(Projection::output);
+  return trace;
+}
+
+}  // namespace spotlight

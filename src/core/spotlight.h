@@ -1,0 +1,12 @@
+// The whole attention core in one include.
+#pragma once
+
+#include "attention.h"
+#include "embeddings.h"
+#include "errors.h"
+#include "kernels.h"
+#include "masks.h"
+#include "matrix.h"
+#include "multi_head.h"
+#include "random.h"
+#include "softmax.h"
