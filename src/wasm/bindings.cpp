@@ -1,0 +1,271 @@
+// The Embind layer between JavaScript and the core: conversions (typed arrays in, copies out),
+// size validation with the values seen, and C++ exceptions turned into JavaScript Errors.
+// No attention maths here; src/wasm/api.js builds the friendly JavaScript API on top.
+//
+// Errors: the core throws std::invalid_argument; every binding catches it, lets every C++ frame
+// unwind, and only then throws a JS Error with the same message, so the module stays usable.
+// The module is built with -fwasm-exceptions (see src/wasm/CMakeLists.txt for the measurement).
+#include <emscripten/bind.h>
+#include <emscripten/val.h>
+#include <malloc.h>
+
+#include <new>
+#include <string>
+#include <vector>
+
+#include "spotlight.h"
+
+namespace {
+
+using emscripten::val;
+using spotlight::AttentionOptions;
+using spotlight::Index;
+using spotlight::Matrix;
+using spotlight::Projection;
+using spotlight::require;
+
+template <typename Body>
+auto guarded(Body&& body) -> decltype(body()) {
+  std::string message;
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    message = "out of memory: the request needs more than the module's memory limit allows";
+  } catch (const std::exception& error) {
+    message = error.what();
+  }
+  val::global("Error").new_(message).throw_();
+}
+
+// A Float32Array (api.js converts anything else first) of exactly rows*cols values.
+Matrix to_matrix(const val& values, Index rows, Index cols, const char* name,
+                 const char* rows_name, const char* cols_name) {
+  const auto count = values["length"].as<double>();
+  require(rows > 0 && cols > 0, name, " needs ", rows_name, " > 0 and ", cols_name, " > 0, got ",
+          rows_name, " = ", rows, ", ", cols_name, " = ", cols);
+  require(count == static_cast<double>(rows) * static_cast<double>(cols), name, " has ", count,
+          " values, expected ", rows_name, "*", cols_name, " = ", rows, "*", cols, " = ",
+          static_cast<double>(rows) * static_cast<double>(cols));
+  Matrix matrix(rows, cols);
+  val(emscripten::typed_memory_view(static_cast<std::size_t>(matrix.size()), matrix.data()))
+      .call<void>("set", values);
+  return matrix;
+}
+
+// A copy, valid after the wasm heap grows (a typed_memory_view would not be).
+val to_float32_array(const float* data, Index count) {
+  return val(emscripten::typed_memory_view(static_cast<std::size_t>(count), data))
+      .call<val>("slice");
+}
+
+// {data: Float32Array, shape: [...]}: `matrix` holds the values in row-major order of `shape`.
+val to_tensor(const Matrix& matrix, std::initializer_list<Index> shape) {
+  val tensor = val::object();
+  tensor.set("data", to_float32_array(matrix.data(), matrix.size()));
+  val dims = val::array();
+  for (const Index dim : shape) dims.call<void>("push", static_cast<double>(dim));
+  tensor.set("shape", dims);
+  return tensor;
+}
+
+// `options` is the canonical object made by api.js: {causal, scale (number or null), temperature,
+// keyPaddingMask (Uint8Array or null)}.
+AttentionOptions to_options(const val& options) {
+  AttentionOptions result;
+  result.causal = options["causal"].as<bool>();
+  const val scale = options["scale"];
+  if (!scale.isNull()) result.scale = scale.as<float>();
+  result.temperature = options["temperature"].as<float>();
+  const val mask = options["keyPaddingMask"];
+  if (!mask.isNull()) {
+    result.key_padding_mask = emscripten::convertJSArrayToNumberVector<std::uint8_t>(mask);
+  }
+  return result;
+}
+
+class AttentionBinding {
+ public:
+  static AttentionBinding* create(int embed_dim, int num_heads, double seed) {
+    return guarded([&] {
+      return new AttentionBinding(embed_dim, num_heads, static_cast<std::uint64_t>(seed));
+    });
+  }
+
+  int embed_dim() const { return static_cast<int>(attention_.embed_dim()); }
+  int num_heads() const { return static_cast<int>(attention_.num_heads()); }
+
+  // x_kv null means self-attention (keys and values from x_q).
+  val forward(const val& x_q, int n_q, const val& x_kv, int n_k, const val& options,
+              bool return_weights) const {
+    return guarded([&] {
+      const Matrix queries = queries_input(x_q, n_q, x_kv.isNull());
+      const AttentionOptions attention_options = to_options(options);
+      spotlight::ForwardResult result =
+          x_kv.isNull()
+              ? attention_.forward(queries, attention_options, return_weights)
+              : attention_.cross_attention(queries, input(x_kv, n_k, "xkv", "nk"),
+                                           attention_options, return_weights);
+      val out = val::object();
+      out.set("output", to_float32_array(result.output.data(), result.output.size()));
+      out.set("weights", return_weights
+                             ? to_float32_array(result.weights.data(), result.weights.size())
+                             : val::null());
+      return out;
+    });
+  }
+
+  val trace(const val& x_q, int n_q, const val& x_kv, int n_k, const val& options) const {
+    return guarded([&] {
+      const Matrix queries = queries_input(x_q, n_q, x_kv.isNull());
+      const AttentionOptions attention_options = to_options(options);
+      const spotlight::AttentionTrace trace =
+          x_kv.isNull() ? attention_.trace(queries, attention_options)
+                        : attention_.trace(queries, input(x_kv, n_k, "xkv", "nk"),
+                                           attention_options);
+      return trace_to_js(trace);
+    });
+  }
+
+  val get_weights() const {
+    val weights = val::object();
+    for (const auto& [projection, name] : weight_names) {
+      const Matrix& weight = attention_.weight(projection);
+      weights.set(std::string("w") + name, to_float32_array(weight.data(), weight.size()));
+    }
+    for (const auto& [projection, name] : weight_names) {
+      const spotlight::RowVector& bias = attention_.bias(projection);
+      weights.set(std::string("b") + name, to_float32_array(bias.data(), bias.size()));
+    }
+    return weights;
+  }
+
+  // `weights`: an object with any of wq, wk, wv, wo (embedDim*embedDim values, (in, out)
+  // row-major) and bq, bk, bv, bo (embedDim values), each a Float32Array. All are checked before
+  // any is set, so a rejected call changes nothing.
+  void set_weights(const val& weights) {
+    guarded([&] {
+      spotlight::SimpleAttention updated = attention_;
+      const Index d_model = attention_.embed_dim();
+      for (const auto& [projection, name] : weight_names) {
+        const std::string weight_key = std::string("w") + name, bias_key = std::string("b") + name;
+        if (weights.hasOwnProperty(weight_key.c_str())) {
+          const Matrix values = to_matrix(weights[weight_key], d_model, d_model,
+                                          weight_key.c_str(), "embedDim", "embedDim");
+          updated.set_weight(projection, values.data(), static_cast<std::size_t>(values.size()));
+        }
+        if (weights.hasOwnProperty(bias_key.c_str())) {
+          const Matrix values = to_matrix(weights[bias_key], 1, d_model, bias_key.c_str(), "1",
+                                          "embedDim");
+          updated.set_bias(projection, values.data(), static_cast<std::size_t>(values.size()));
+        }
+      }
+      attention_ = std::move(updated);
+    });
+  }
+
+ private:
+  AttentionBinding(int embed_dim, int num_heads, std::uint64_t seed)
+      : attention_(embed_dim, num_heads, seed) {}
+
+  static constexpr std::pair<Projection, const char*> weight_names[] = {
+      {Projection::query, "q"}, {Projection::key, "k"}, {Projection::value, "v"},
+      {Projection::output, "o"}};
+
+  Matrix input(const val& values, int n, const char* name, const char* n_name) const {
+    return to_matrix(values, n, attention_.embed_dim(), name, n_name, "embedDim");
+  }
+
+  // Named as the JS API names them: x and seqLen for self-attention, xq and nq for cross.
+  Matrix queries_input(const val& values, int n, bool self) const {
+    return self ? input(values, n, "x", "seqLen") : input(values, n, "xq", "nq");
+  }
+
+  val trace_to_js(const spotlight::AttentionTrace& trace) const {
+    const Index n_heads = attention_.num_heads(), d_head = attention_.head_dim();
+    const Index n_q = trace.concat.rows(), n_k = trace.heads.front().k.rows();
+    // Stack one member of every head into (n_heads * rows, cols): shape (n_heads, rows, cols).
+    auto stacked = [&](Matrix spotlight::HeadTrace::*member, Index rows, Index cols) {
+      Matrix all(n_heads * rows, cols);
+      for (Index head = 0; head < n_heads; ++head) {
+        all.middleRows(head * rows, rows) = trace.heads[static_cast<std::size_t>(head)].*member;
+      }
+      return to_tensor(all, {n_heads, rows, cols});
+    };
+    using spotlight::HeadTrace;
+    val out = val::object();
+    out.set("scale", trace.scale);
+    out.set("q", stacked(&HeadTrace::q, n_q, d_head));
+    out.set("k", stacked(&HeadTrace::k, n_k, d_head));
+    out.set("v", stacked(&HeadTrace::v, n_k, d_head));
+    out.set("rawScores", stacked(&HeadTrace::raw_scores, n_q, n_k));
+    out.set("scaledScores", stacked(&HeadTrace::scaled_scores, n_q, n_k));
+    out.set("maskedScores", stacked(&HeadTrace::masked_scores, n_q, n_k));
+    out.set("weights", stacked(&HeadTrace::weights, n_q, n_k));
+    out.set("headOutputs", stacked(&HeadTrace::output, n_q, d_head));
+    out.set("concat", to_tensor(trace.concat, {n_q, attention_.embed_dim()}));
+    out.set("output", to_tensor(trace.output, {n_q, attention_.embed_dim()}));
+    return out;
+  }
+
+  spotlight::SimpleAttention attention_;
+};
+
+val embed_tokens(const val& tokens, int d_model, double seed, bool token_vectors,
+                 bool positional) {
+  return guarded([&] {
+    const std::vector<std::string> strings = emscripten::vecFromJSArray<std::string>(tokens);
+    spotlight::EmbeddingOptions options;
+    options.token_vectors = token_vectors;
+    options.positional = positional;
+    const Matrix x =
+        spotlight::embed_tokens(strings, d_model, static_cast<std::uint64_t>(seed), options);
+    return to_float32_array(x.data(), x.size());
+  });
+}
+
+// Single-head attention on given q (nq, dk), k (nk, dk), v (nk, dv).
+val single_head_attention(const val& q, const val& k, const val& v, const val& shape, bool scaled,
+                          const val& options, bool return_weights) {
+  return guarded([&] {
+    const int n_q = shape["nq"].as<int>(), n_k = shape["nk"].as<int>();
+    const int d_k = shape["dk"].as<int>(), d_v = shape["dv"].as<int>();
+    const Matrix queries = to_matrix(q, n_q, d_k, "q", "nq", "dk");
+    const Matrix keys = to_matrix(k, n_k, d_k, "k", "nk", "dk");
+    const Matrix values = to_matrix(v, n_k, d_v, "v", "nk", "dv");
+    const auto run = scaled ? spotlight::scaled_dot_product_attention
+                            : spotlight::dot_product_attention;
+    const spotlight::AttentionResult result =
+        run(queries, keys, values, to_options(options), return_weights);
+    val out = val::object();
+    out.set("output", to_float32_array(result.output.data(), result.output.size()));
+    out.set("weights", return_weights
+                           ? to_float32_array(result.weights.data(), result.weights.size())
+                           : val::null());
+    return out;
+  });
+}
+
+// heapBytes: the wasm memory's size; allocatedBytes: what malloc has handed out and not freed.
+val memory_stats() {
+  const struct mallinfo info = mallinfo();
+  val stats = val::object();
+  stats.set("heapBytes", static_cast<double>(emscripten::val::module_property("HEAP8")["length"].as<double>()));
+  stats.set("allocatedBytes", static_cast<double>(info.uordblks));
+  return stats;
+}
+
+}  // namespace
+
+EMSCRIPTEN_BINDINGS(attention_spotlight) {
+  emscripten::class_<AttentionBinding>("RawSimpleAttention")
+      .constructor(&AttentionBinding::create, emscripten::allow_raw_pointers())
+      .property("embedDim", &AttentionBinding::embed_dim)
+      .property("numHeads", &AttentionBinding::num_heads)
+      .function("forward", &AttentionBinding::forward)
+      .function("trace", &AttentionBinding::trace)
+      .function("getWeights", &AttentionBinding::get_weights)
+      .function("setWeights", &AttentionBinding::set_weights);
+  emscripten::function("rawEmbedTokens", &embed_tokens);
+  emscripten::function("rawAttention", &single_head_attention);
+  emscripten::function("memoryStats", &memory_stats);
+}
