@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
 # Attention Spotlight: one script for setting up, building and testing.
 #
-#   ./build.sh          install what is missing, build (the main job)
-#   ./build.sh test     install what is missing, build, run every test (native and sanitizer builds)
+#   ./build.sh          install what is missing, build the core and the WebAssembly module (the main job)
+#   ./build.sh test     install what is missing, build, run every test: the native suite (Release and
+#                       ASan+UBSan), the Node tests of the wasm module, the TypeScript declarations
 #   ./build.sh help     this text
 #
 # Needs Debian 12 (or a Debian-like system with apt-get); installing packages needs root.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-readonly NATIVE_PACKAGES=(cmake make g++ libeigen3-dev catch2)
+readonly PACKAGES=(cmake make g++ libeigen3-dev catch2 emscripten gzip)
 readonly JOBS=$(nproc 2>/dev/null || echo 2)
 
 log() { printf '\n==> %s\n' "$*"; }
@@ -33,6 +34,20 @@ ensure_packages() {
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}"
 }
 
+# Node.js and npm: the machine's own (Node.js 20 here) if present, else Debian's.
+ensure_node() {
+  command -v node >/dev/null 2>&1 || ensure_packages nodejs npm
+  command -v npm >/dev/null 2>&1 || ensure_packages npm
+}
+
+# npm packages pinned in package-lock.json (TypeScript for the declaration check).
+ensure_npm_packages() {
+  if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+    log "installing npm packages (npm ci)"
+    npm ci --no-audit --no-fund
+  fi
+}
+
 # configure_and_build BUILD_DIR [CMAKE_ARGS...]
 configure_and_build() {
   local build_dir=$1
@@ -46,6 +61,16 @@ build_native() {
   configure_and_build build/native -DCMAKE_BUILD_TYPE=Release
 }
 
+# The WebAssembly module, written to web/generated/attention.js.
+build_wasm() {
+  # Emscripten 3.1.6's JS optimiser needs acorn, which Debian installs where NodeSource's node
+  # does not look.
+  export NODE_PATH=/usr/share/nodejs${NODE_PATH:+:$NODE_PATH}
+  log "configuring and building build/wasm"
+  emcmake cmake -S . -B build/wasm -DCMAKE_BUILD_TYPE=Release >/dev/null
+  cmake --build build/wasm -j "$JOBS"
+}
+
 run_native_tests() {
   log "native tests (Release)"
   ctest --test-dir build/native --output-on-failure -j "$JOBS"
@@ -56,22 +81,37 @@ run_native_tests() {
     ctest --test-dir build/sanitize --output-on-failure -j "$JOBS"
 }
 
+run_wasm_tests() {
+  log "Node tests of the wasm module"
+  build/native/tests/spotlight_wasm_fixtures build/native/wasm_fixtures.json
+  node --test tests/node/
+  log "TypeScript declarations (tsc --noEmit)"
+  npx --no-install tsc --noEmit -p tests/types
+  echo "src/wasm/attention.d.ts: type-check passed"
+}
+
 main() {
   local command=${1:-build}
   case "$command" in
     build)
-      ensure_packages "${NATIVE_PACKAGES[@]}"
+      ensure_packages "${PACKAGES[@]}"
+      ensure_node
       build_native
-      log "built: the core library and its tests are in build/native; run ./build.sh test to test"
+      build_wasm
+      log "built: web/generated/attention.js (the module) and build/native; ./build.sh test runs the tests"
       ;;
     test)
-      ensure_packages "${NATIVE_PACKAGES[@]}"
+      ensure_packages "${PACKAGES[@]}"
+      ensure_node
+      ensure_npm_packages
       build_native
+      build_wasm
       run_native_tests
+      run_wasm_tests
       log "all tests passed"
       ;;
     help | -h | --help)
-      sed -n '2,8p' "$0" | sed 's/^# \{0,1\}//'
+      awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
       ;;
     *)
       echo "error: unknown command '$command'; expected one of: (none), test, help" >&2
