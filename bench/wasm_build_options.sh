@@ -17,6 +17,6 @@ for exceptions in -fwasm-exceptions -fexceptions; do
     cmake --build "$dir" -j "$(nproc)" >/dev/null
     module="$dir/out/attention.js"
     printf '%-22s %8d bytes %8d gzipped  ' "$name" "$(wc -c <"$module")" "$(gzip -9c "$module" | wc -c)"
-    node bench/forward_timing.js "$module" 15
+    node bench/forward_timing.js "$module" 5
   done
 done

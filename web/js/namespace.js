@@ -1,0 +1,4 @@
+// The page's scripts are classic scripts (a page opened from file:// cannot load ES modules), so
+// each file adds its part to one namespace instead of exporting it.
+'use strict';
+window.Spotlight = window.Spotlight || {};

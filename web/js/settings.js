@@ -1,0 +1,44 @@
+// The page's settings: defaults, the allowed values, and the presets.
+'use strict';
+(function settingsModule(Spotlight) {
+  const EMBED_DIMS = [8, 16, 32, 64, 128, 256, 512];
+  const MAX_HEADS = 16;
+  const MAX_TOKENS = 1024;       // hard cap: beyond it the text is cut, with a message
+  const MAX_ARC_TOKENS = 40;     // past this the arc view is unreadable: the heatmap takes over
+
+  const PRESETS = [
+    { id: 'cat', label: 'Experiment 1: "it" and "cat"',
+      text: 'The cat sat on the mat because it was tired' },
+    { id: 'dogs', label: 'Experiment 2: agreement across a phrase',
+      text: 'The dogs in the park are playing' },
+    { id: 'book', label: 'Experiment 3: a relative clause',
+      text: 'The book that I bought yesterday was interesting' },
+  ];
+
+  const DEFAULTS = {
+    text: PRESETS[0].text,
+    mode: 'word',          // 'word' | 'char'
+    lowercase: false,
+    embedDim: 64,
+    numHeads: 4,
+    seed: 42,
+    causal: false,
+    scaled: true,          // divide by sqrt(d_head); off = plain dot-product attention
+    temperature: 1,
+    positional: true,
+    head: 0,               // the head shown in the heatmap
+  };
+
+  // Divisors of embedDim that are valid head counts in the UI.
+  function headChoices(embedDim) {
+    const choices = [];
+    for (let heads = 1; heads <= Math.min(MAX_HEADS, embedDim); heads += 1) {
+      if (embedDim % heads === 0) choices.push(heads);
+    }
+    return choices;
+  }
+
+  Spotlight.settings = {
+    EMBED_DIMS, MAX_HEADS, MAX_TOKENS, MAX_ARC_TOKENS, PRESETS, DEFAULTS, headChoices,
+  };
+}(window.Spotlight));
