@@ -1,16 +1,20 @@
 #!/usr/bin/env bash
 # Attention Spotlight: one script for setting up, building and testing.
 #
-#   ./build.sh          install what is missing, build the core and the WebAssembly module (the main job)
+#   ./build.sh          install what is missing, build, and serve the site on http://localhost:8000
+#                       (PORT=8080 ./build.sh for another port; or open web/index.html directly)
+#   ./build.sh build    install what is missing and build, without serving
 #   ./build.sh test     install what is missing, build, run every test: the native suite (Release and
-#                       ASan+UBSan), the Node tests of the wasm module, the TypeScript declarations
+#                       ASan+UBSan), the Node tests of the wasm module, the TypeScript declarations,
+#                       the browser tests of the page in headless Chromium
 #   ./build.sh help     this text
 #
 # Needs Debian 12 (or a Debian-like system with apt-get); installing packages needs root.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-readonly PACKAGES=(cmake make g++ libeigen3-dev catch2 emscripten gzip)
+readonly PACKAGES=(cmake make g++ libeigen3-dev catch2 emscripten gzip python3)
+readonly TEST_PACKAGES=(chromium)
 readonly JOBS=$(nproc 2>/dev/null || echo 2)
 
 log() { printf '\n==> %s\n' "$*"; }
@@ -40,7 +44,8 @@ ensure_node() {
   command -v npm >/dev/null 2>&1 || ensure_packages npm
 }
 
-# npm packages pinned in package-lock.json (TypeScript for the declaration check).
+# npm packages pinned in package-lock.json: TypeScript for the declaration check, playwright-core to
+# drive Debian's Chromium (it never downloads a browser).
 ensure_npm_packages() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing npm packages (npm ci)"
@@ -90,31 +95,45 @@ run_wasm_tests() {
   echo "src/wasm/attention.d.ts: type-check passed"
 }
 
+run_browser_tests() {
+  log "browser tests of the page (headless Chromium, from file:// and from 127.0.0.1)"
+  node --test tests/browser/
+}
+
+serve() {
+  local port=${PORT:-8000}
+  log "serving web/ on http://localhost:$port (Ctrl+C to stop)"
+  echo "Open http://localhost:$port in a browser, or open web/index.html directly: it works from disk too."
+  exec python3 -m http.server "$port" --bind 127.0.0.1 --directory web
+}
+
 main() {
-  local command=${1:-build}
+  local command=${1:-serve}
   case "$command" in
-    build)
+    serve | build)
       ensure_packages "${PACKAGES[@]}"
       ensure_node
       build_native
       build_wasm
       log "built: web/generated/attention.js (the module) and build/native; ./build.sh test runs the tests"
+      if [ "$command" = serve ]; then serve; fi
       ;;
     test)
-      ensure_packages "${PACKAGES[@]}"
+      ensure_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
       ensure_node
       ensure_npm_packages
       build_native
       build_wasm
       run_native_tests
       run_wasm_tests
+      run_browser_tests
       log "all tests passed"
       ;;
     help | -h | --help)
       awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
       ;;
     *)
-      echo "error: unknown command '$command'; expected one of: (none), test, help" >&2
+      echo "error: unknown command '$command'; expected one of: (none), build, test, help" >&2
       exit 2
       ;;
   esac
