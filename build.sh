@@ -53,6 +53,34 @@ ensure_npm_packages() {
   fi
 }
 
+# Each test runner's output is kept in build/test-logs so the run can end with one total.
+readonly TEST_LOGS=build/test-logs
+
+# record NAME COMMAND...: runs a test command, showing and keeping its output.
+record() {
+  local name=$1
+  shift
+  mkdir -p "$TEST_LOGS"
+  "$@" 2>&1 | tee "$TEST_LOGS/$name.log"
+}
+
+# Adds up the passed and failed counts that ctest and node --test printed.
+print_total() {
+  local passed=0 failed=0 log count
+  for log in "$TEST_LOGS"/*.log; do
+    if count=$(grep -oE '[0-9]+ tests failed out of [0-9]+' "$log" | tail -1) && [ -n "$count" ]; then
+      set -- $count
+      failed=$((failed + $1))
+      passed=$((passed + $6 - $1))
+    else
+      passed=$((passed + $(grep -E '^# pass [0-9]+' "$log" | tail -1 | awk '{print $3}')))
+      failed=$((failed + $(grep -E '^# fail [0-9]+' "$log" | tail -1 | awk '{print $3}')))
+    fi
+  done
+  echo "native (Release), native (sanitizers), Node and browser tests together:"
+  echo "$passed passed, $failed failed"
+}
+
 # configure_and_build BUILD_DIR [CMAKE_ARGS...]
 configure_and_build() {
   local build_dir=$1
@@ -78,18 +106,18 @@ build_wasm() {
 
 run_native_tests() {
   log "native tests (Release)"
-  ctest --test-dir build/native --output-on-failure -j "$JOBS"
+  record native ctest --test-dir build/native --output-on-failure -j "$JOBS"
 
   configure_and_build build/sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPOTLIGHT_SANITIZE=ON
   log "native tests under AddressSanitizer and UndefinedBehaviorSanitizer"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir build/sanitize --output-on-failure -j "$JOBS"
+    record sanitize ctest --test-dir build/sanitize --output-on-failure -j "$JOBS"
 }
 
 run_wasm_tests() {
   log "Node tests of the wasm module"
   build/native/tests/spotlight_wasm_fixtures build/native/wasm_fixtures.json
-  node --test tests/node/
+  record node node --test tests/node/
   log "TypeScript declarations (tsc --noEmit)"
   npx --no-install tsc --noEmit -p tests/types
   echo "src/wasm/attention.d.ts: type-check passed"
@@ -97,7 +125,7 @@ run_wasm_tests() {
 
 run_browser_tests() {
   log "browser tests of the page (headless Chromium, from file:// and from 127.0.0.1)"
-  node --test tests/browser/
+  record browser node --test tests/browser/
 }
 
 serve() {
@@ -122,12 +150,14 @@ main() {
       ensure_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
       ensure_node
       ensure_npm_packages
+      rm -rf "$TEST_LOGS"
       build_native
       build_wasm
       run_native_tests
       run_wasm_tests
       run_browser_tests
       log "all tests passed"
+      print_total
       ;;
     help | -h | --help)
       awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"

@@ -301,7 +301,7 @@
     const n = result.n;
     let worst = 0;
     for (const weights of result.weights) {
-      const { sums } = rowStatistics(weights, n);
+      const { sums } = rowStatistics(weights, n, { entropy: false });
       for (const sum of sums) worst = Math.max(worst, Math.abs(sum - 1));
     }
     const ok = worst < 1e-5;
@@ -361,7 +361,10 @@
 
   // ---- start -------------------------------------------------------------------------------
 
-  function snapshot() {
+  // The page's state for tests and exports. The heatmap's values (n*n) can be left out, and the
+  // weights of every head are included only when asked for: at 1,024 tokens and 16 heads they are
+  // 16 million numbers.
+  function snapshot({ values = true, allHeads = false } = {}) {
     const { result } = view;
     return {
       tokens: view.tokens.slice(),
@@ -370,8 +373,8 @@
       n: result ? result.n : 0,
       heads: result ? result.heads : 0,
       heatmap: view.heatmap && view.heatmap.values && result
-        ? { head: state.head, values: Array.from(view.heatmap.values) } : null,
-      weights: result ? result.weights.map((w) => Array.from(w)) : [],
+        ? { head: state.head, values: values ? Array.from(view.heatmap.values) : null } : null,
+      weights: result && allHeads ? result.weights.map((w) => Array.from(w)) : null,
       arcView: Boolean(result) && result.n <= config.MAX_ARC_TOKENS,
       firstHeatmapMs: view.firstHeatmapMs,
       pending: view.pending,  // a recompute is scheduled (typing is debounced)

@@ -56,20 +56,20 @@
     return result;
   }
 
-  // Per row of an (n, n) matrix: sum and entropy in bits.
-  function rowStatistics(weights, n) {
+  // Per row of an (n, n) matrix: its sum and, unless entropy is false, its entropy in bits.
+  function rowStatistics(weights, n, { entropy = true } = {}) {
     const sums = new Float64Array(n);
-    const entropies = new Float64Array(n);
+    const entropies = entropy ? new Float64Array(n) : null;
     for (let i = 0; i < n; i += 1) {
       let sum = 0;
-      let entropy = 0;
+      let bits = 0;
       for (let j = 0; j < n; j += 1) {
         const w = weights[i * n + j];
         sum += w;
-        if (w > 0) entropy -= w * Math.log2(w);
+        if (entropy && w > 0) bits -= w * Math.log2(w);
       }
       sums[i] = sum;
-      entropies[i] = entropy;
+      if (entropy) entropies[i] = bits;
     }
     return { sums, entropies };
   }

@@ -4,7 +4,7 @@
 // text (never HTML), the tooltip is set with textContent.
 'use strict';
 (function heatmapModule(Spotlight) {
-  const { viridis, textOn } = Spotlight.colormap;
+  const { table, textOn } = Spotlight.colormap;
   const LABEL_FONT = '12px system-ui, sans-serif';
   const MAX_LABELLED = 64;      // more tokens than this: index ticks instead of token labels
   const MAX_LABEL_CHARS = 14;
@@ -75,12 +75,16 @@
       this.offscreen.width = cols;
       this.offscreen.height = rows;
       const pixels = new ImageData(cols, rows);
+      const rgba = pixels.data;
+      const { values } = this;
       for (let i = 0; i < rows * cols; i += 1) {
-        const [r, g, b] = viridis(this.values[i]);
-        pixels.data[i * 4] = r;
-        pixels.data[i * 4 + 1] = g;
-        pixels.data[i * 4 + 2] = b;
-        pixels.data[i * 4 + 3] = 255;
+        // viridis() inlined: a million cells per head must not allocate a million arrays
+        const value = values[i];
+        const entry = (value > 0 ? (value < 1 ? Math.round(value * 255) : 255) : 0) * 3;
+        rgba[i * 4] = table[entry];
+        rgba[i * 4 + 1] = table[entry + 1];
+        rgba[i * 4 + 2] = table[entry + 2];
+        rgba[i * 4 + 3] = 255;
       }
       this.offscreen.getContext('2d').putImageData(pixels, 0, 0);
       context.imageSmoothingEnabled = false;
