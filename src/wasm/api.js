@@ -31,13 +31,8 @@
   }
 
   function toFloat32Array(name, value) {
-    if (value instanceof Float32Array) {
-      if (value.buffer.byteLength === 0 && value.byteOffset === 0 && value.length === 0 &&
-          value.buffer.detached === true) {
-        fail(`${name} is a Float32Array whose buffer has been detached`);
-      }
-      return value;
-    }
+    // A Float32Array over a detached buffer has length 0, which the size check then reports.
+    if (value instanceof Float32Array) return value;
     if (Array.isArray(value) || (ArrayBuffer.isView(value) && !(value instanceof DataView) &&
                                  !(value instanceof BigInt64Array) &&
                                  !(value instanceof BigUint64Array))) {
@@ -84,16 +79,16 @@
     for (const key of known) {
       const value = options[key];
       if (value === undefined) continue;
-      const expected = defaults[key] === null ? 'number' : typeof defaults[key];
       if (key === 'keyPaddingMask') {
         result[key] = toMask(value);
-      } else if (key === 'scale' && value === null) {
-        result[key] = null;
-      } else if (typeof value !== expected && !(key === 'keyPaddingMask')) {
-        fail(`${where}: option ${key} must be a ${expected}, got ${describe(value)}`);
-      } else {
-        result[key] = value;
+        continue;
       }
+      // null defaults (scale) take a number, or null for "the usual value"
+      const expected = defaults[key] === null ? 'number' : typeof defaults[key];
+      if (typeof value !== expected && !(defaults[key] === null && value === null)) {
+        fail(`${where}: option ${key} must be a ${expected}, got ${describe(value)}`);
+      }
+      result[key] = value;
     }
     return result;
   }

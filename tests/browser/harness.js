@@ -46,6 +46,16 @@ async function launch() {
 
 const FILE_URL = `file://${path.join(WEB_ROOT, 'index.html')}`;
 
+// Screenshots are test artifacts, kept out of git under build/: look at them after a run.
+const ARTIFACTS = path.resolve(__dirname, '..', '..', 'build', 'test-artifacts', 'browser');
+
+async function saveScreenshot(target, name) {
+  fs.mkdirSync(ARTIFACTS, { recursive: true });
+  const file = path.join(ARTIFACTS, `${name}.png`);
+  await target.screenshot({ path: file, ...(target.mainFrame ? { fullPage: true } : {}) });
+  return file;
+}
+
 // Opens the page and records console errors, page errors and every request.
 async function openPage(browser, url, { viewport = { width: 1280, height: 900 } } = {}) {
   const context = await browser.newContext({ viewport });
@@ -66,4 +76,4 @@ async function openPage(browser, url, { viewport = { width: 1280, height: 900 } 
   return { page, context, problems, requests };
 }
 
-module.exports = { startServer, launch, openPage, FILE_URL, WEB_ROOT };
+module.exports = { startServer, launch, openPage, saveScreenshot, FILE_URL, WEB_ROOT };

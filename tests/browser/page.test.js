@@ -2,7 +2,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, launch, openPage, FILE_URL } = require('./harness');
+const { startServer, launch, openPage, saveScreenshot, FILE_URL } = require('./harness');
 
 let browser;
 let server;
@@ -71,6 +71,13 @@ for (const where of ['file', 'http']) {
     const check = await heatmapAgainstModule(page);
     assert.equal(check.n, 10);
     assert.equal(check.maxDifference, 0, 'the heatmap shows exactly the module weights');
+    if (where === 'file') {
+      await saveScreenshot(page, 'page-full');
+      await saveScreenshot(page.locator('#heatmap-heading').locator('..'), 'view-heatmap');
+      await saveScreenshot(page.locator('#heads-heading').locator('..'), 'view-all-heads');
+      await saveScreenshot(page.locator('#arcs-heading').locator('..'), 'view-arcs');
+      await saveScreenshot(page.locator('#check-heading').locator('..'), 'view-row-check');
+    }
 
     await typeText(page, 'Attention is all you need, said everyone.');
     assert.deepEqual(await chipTexts(page),
@@ -96,6 +103,7 @@ test('the causal toggle zeroes the upper triangle; the head selector changes the
     for (let j = i + 1; j < n; j += 1) assert.equal(check.values[i * n + j], 0, `(${i}, ${j})`);
   }
   assert.ok(check.values[n * 2 + 1] > 0, 'below the diagonal is not zero');
+  await saveScreenshot(page.locator('#heatmap-heading').locator('..'), 'view-heatmap-causal');
 
   const head0 = check.values;
   await page.selectOption('#head', '2');
@@ -173,6 +181,7 @@ test('hostile text renders as text and runs nothing', async () => {
     assert.equal(arcTexts.replace(/\s/g, ''), (chips + chips).replace(/\s/g, ''), 'the arc view shows the text itself');
   }
   await typeText(page, hostile.join(' '));
+  await saveScreenshot(page, 'hostile-text');
   const injected = await page.evaluate(() => ({
     images: document.querySelectorAll('img').length,
     scripts: document.querySelectorAll('script').length,
@@ -202,6 +211,13 @@ test('long input: the arc view gives way to the heatmap, and a hard cap of 1,024
   assert.equal(snapshot.n, 1024);
   assert.equal(snapshot.totalTokens, 1500);
   assert.match(await page.textContent('#messages'), /1,500 tokens; only the first 1,024/);
+  await saveScreenshot(page, 'long-input-1024-tokens');
+  await page.selectOption('#colour-range', 'stretch');
+  const legendMax = parseFloat(await page.textContent('#legend-max'));
+  assert.ok(legendMax > 0 && legendMax < 1, `stretched legend ends at ${legendMax}`);
+  await saveScreenshot(page.locator('#heatmap-heading').locator('..'), 'long-input-stretched');
+  await page.selectOption('#colour-range', 'fixed');
+  assert.equal(await page.textContent('#legend-max'), '1');
   const check = await heatmapAgainstModule(page);
   assert.equal(check.maxDifference, 0);
 
@@ -242,6 +258,7 @@ test('hover shows the weight with its query and key; click pins a row; arrows mo
   await page.keyboard.press('ArrowUp');
   await page.keyboard.press('ArrowLeft');
   assert.match(await page.textContent('#pinned'), /query "was" \(8\) → key "was" \(8\)/);
+  await saveScreenshot(page.locator('#heatmap-heading').locator('..'), 'view-heatmap-pinned');
   assertNoProblems(problems);
   await context.close();
 });
@@ -266,6 +283,7 @@ test('phone width: nothing overflows the screen horizontally', async () => {
     page: document.documentElement.scrollWidth, screen: window.innerWidth,
   }));
   assert.ok(widths.page <= widths.screen, `page ${widths.page}px wide on a ${widths.screen}px screen`);
+  await saveScreenshot(page, 'phone-width');
   assertNoProblems(problems);
   await context.close();
 });

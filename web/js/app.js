@@ -62,6 +62,7 @@
     $('scaled').checked = state.scaled;
     $('positional').checked = state.positional;
     replaceOptions($('head'), headEntries(), state.head);
+    $('colour-range').value = state.colourRange;
   }
 
   function bindControls() {
@@ -115,6 +116,10 @@
       const value = $('head').value;
       state.head = value === 'mean' || value === 'max' ? value : Number(value);
       if (typeof state.head === 'number') view.arcHeads = new Set([state.head]);
+      render();
+    });
+    $('colour-range').addEventListener('change', () => {
+      state.colourRange = $('colour-range').value;
       render();
     });
     window.addEventListener('resize', () => schedule(100, render));
@@ -189,8 +194,23 @@
     return result.weights[state.head];
   }
 
+  // The weight drawn in the top colour: 1, or, when the range is stretched, the 99th percentile of
+  // `values` (estimated from at most 20,000 evenly spaced samples), so that one outlier does not
+  // leave every other cell dark; larger weights take the top colour.
+  function colourMax(values) {
+    if (state.colourRange !== 'stretch') return 1;
+    const step = Math.max(1, Math.floor(values.length / 20000));
+    const sample = [];
+    for (let i = 0; i < values.length; i += step) sample.push(values[i]);
+    sample.sort((a, b) => a - b);
+    return sample[Math.min(sample.length - 1, Math.floor(sample.length * 0.99))] || 1;
+  }
+
   function renderHeatmap() {
-    view.heatmap.draw(shownMatrix(), view.tokens, view.tokens);
+    const values = shownMatrix();
+    const max = colourMax(values);
+    view.heatmap.draw(values, view.tokens, view.tokens, max);
+    $('legend-max').textContent = max === 1 ? '1' : `${max.toPrecision(2)} and above`;
     describePinned(view.heatmap.pinned);
     if (view.firstHeatmapMs === null) {
       view.firstHeatmapMs = performance.now();
@@ -254,7 +274,7 @@
       });
       grid.appendChild(button);
       const map = new Heatmap(canvas, { labels: false, fixedSize: 96 });
-      map.draw(values, view.tokens, view.tokens);
+      map.draw(values, view.tokens, view.tokens, colourMax(values));
       view.smallMultiples.push(map);
     }
   }

@@ -27,9 +27,12 @@
       if (this.options.tooltip) this.attachPointer();
     }
 
-    // values: Float32Array(rows*cols) in [0, 1]; rowLabels/colLabels: arrays of strings.
-    draw(values, rowLabels, colLabels) {
+    // values: Float32Array(rows*cols) in [0, 1]; rowLabels/colLabels: arrays of strings;
+    // colourMax: the weight drawn in the top colour of the scale (1, or the largest weight to
+    // stretch the scale when weights are small, as over long texts).
+    draw(values, rowLabels, colLabels, colourMax = 1) {
       this.values = values;
+      this.colourMax = colourMax > 0 ? colourMax : 1;
       this.rowLabels = rowLabels;
       this.colLabels = colLabels;
       this.n = { rows: rowLabels.length, cols: colLabels.length };
@@ -77,9 +80,10 @@
       const pixels = new ImageData(cols, rows);
       const rgba = pixels.data;
       const { values } = this;
+      const stretch = 1 / this.colourMax;
       for (let i = 0; i < rows * cols; i += 1) {
         // viridis() inlined: a million cells per head must not allocate a million arrays
-        const value = values[i];
+        const value = values[i] * stretch;
         const entry = (value > 0 ? (value < 1 ? Math.round(value * 255) : 255) : 0) * 3;
         rgba[i * 4] = table[entry];
         rgba[i * 4 + 1] = table[entry + 1];
@@ -102,7 +106,7 @@
       for (let row = 0; row < this.n.rows; row += 1) {
         for (let col = 0; col < this.n.cols; col += 1) {
           const value = this.values[row * this.n.cols + col];
-          context.fillStyle = textOn(value);
+          context.fillStyle = textOn(value / this.colourMax);
           context.fillText(value.toFixed(2).replace(/^0/, ''), layout.left + (col + 0.5) * layout.cell,
             layout.top + (row + 0.5) * layout.cell);
         }

@@ -26,7 +26,8 @@
     scaled: true,          // divide by sqrt(d_head); off = plain dot-product attention
     temperature: 1,
     positional: true,
-    head: 0,               // the head shown in the heatmap
+    head: 0,               // the head shown in the heatmap: an index, 'mean' or 'max'
+    colourRange: 'fixed',  // 'fixed': colours span 0..1; 'stretch': 0..the largest weight shown
   };
 
   // Divisors of embedDim that are valid head counts in the UI.
