@@ -9,10 +9,14 @@ namespace spotlight {
 
 RowVector token_embedding(std::string_view token, Index d_model, std::uint64_t seed) {
   require(d_model > 0, "d_model must be > 0, got ", d_model);
-  const auto limit = static_cast<float>(std::sqrt(3.0));
   SplitMix64 rng(fnv1a64(token) ^ mix64(seed));
-  RowVector embedding(d_model);
-  for (Index col = 0; col < d_model; ++col) embedding(col) = rng.uniform_symmetric(limit);
+  RowVector embedding = RowVector::Zero(d_model);
+  for (Index col = first_token_column(d_model); col < d_model; ++col) {
+    const std::uint64_t bits = rng.next();
+    const auto magnitude_steps = static_cast<std::int32_t>((bits >> 41) & ((1u << 22) - 1));
+    const float magnitude = static_cast<float>(3 * (1 << 21) + magnitude_steps) * 0x1p-23f;
+    embedding(col) = (bits >> 63) != 0 ? magnitude : -magnitude;
+  }
   return embedding;
 }
 

@@ -55,6 +55,22 @@ void SimpleAttention::set_bias(Projection which, const float* values, std::size_
   biases_[index(which)] = replacement;
 }
 
+void SimpleAttention::set_head(Index head, const HeadProjection& projection) {
+  const Index d_head = head_dim();
+  require(head >= 0 && head < num_heads_, "head ", head, " does not exist: there are ", num_heads_,
+          " heads");
+  require(projection.w_q.rows() == embed_dim_ && projection.w_q.cols() == d_head &&
+              projection.w_k.rows() == embed_dim_ && projection.w_k.cols() == d_head &&
+              projection.b_q.size() == d_head && projection.b_k.size() == d_head,
+          "a head projection must be (d_model, d_head) = (", embed_dim_, ", ", d_head, "), got (",
+          projection.w_q.rows(), ", ", projection.w_q.cols(), ")");
+  const Index first_col = head * d_head;
+  weights_[index(Projection::query)].middleCols(first_col, d_head) = projection.w_q;
+  weights_[index(Projection::key)].middleCols(first_col, d_head) = projection.w_k;
+  biases_[index(Projection::query)].segment(first_col, d_head) = projection.b_q;
+  biases_[index(Projection::key)].segment(first_col, d_head) = projection.b_k;
+}
+
 void SimpleAttention::validate_inputs(const MatrixView& x_q, const MatrixView& x_kv) const {
   require_shape(x_q, "x_q", embed_dim_, "embed_dim");
   require_shape(x_kv, "x_kv", embed_dim_, "embed_dim");

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "attention.h"
+#include "designed_heads.h"
 #include "matrix.h"
 
 namespace spotlight {
@@ -81,6 +82,11 @@ class SimpleAttention {
   // Replace from a flat row-major array of d_model*d_model (weights) or d_model (biases) values.
   void set_weight(Projection which, const float* values, std::size_t count);
   void set_bias(Projection which, const float* values, std::size_t count);
+
+  // Replaces head `head`'s columns of W_q, W_k, b_q and b_k (designed_heads.h); W_v, W_o and the
+  // other heads are unchanged. Throws std::invalid_argument for a head out of range or a
+  // projection whose shape is not (d_model, d_head).
+  void set_head(Index head, const HeadProjection& projection);
 
  private:
   static std::size_t index(Projection which) { return static_cast<std::size_t>(which); }

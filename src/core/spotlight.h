@@ -2,6 +2,7 @@
 #pragma once
 
 #include "attention.h"
+#include "designed_heads.h"
 #include "embeddings.h"
 #include "errors.h"
 #include "kernels.h"

@@ -75,9 +75,16 @@ def xavier_weights(d_model, seed):
 
 
 def token_embedding(token, d_model, seed):
+    """Zeros in columns 0 .. d_model//2 - 1 (left to position), then per column a sign (the top
+    bit of the SplitMix64 output) times (3 * 2^21 + bits 41..62) * 2^-23, in [0.75, 1.25)."""
     rng = SplitMix64(fnv1a64(token.encode("utf-8")) ^ mix64(seed))
-    limit = np.float32(math.sqrt(3.0))
-    return np.array([rng.uniform_symmetric(limit) for _ in range(d_model)], dtype=np.float32)
+    first = d_model // 2
+    values = [0.0] * first
+    for _ in range(d_model - first):
+        bits = rng.next()
+        magnitude = (3 * 2 ** 21 + ((bits >> 41) & (2 ** 22 - 1))) * 2.0 ** -23
+        values.append(magnitude if bits >> 63 else -magnitude)
+    return np.array(values, dtype=np.float32)
 
 
 def seed42():
