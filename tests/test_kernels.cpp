@@ -197,3 +197,22 @@ TEST_CASE("as d grows, unscaled attention turns near one-hot while scaled attent
   REQUIRE(mean_max_weight(1024, false) > mean_max_weight(16, false));
   REQUIRE(mean_max_weight(16, false) > mean_max_weight(16, true));
 }
+
+TEST_CASE("a masked key contributes exactly nothing, even with values near FLT_MAX", "[kernels]") {
+  // Eigen's vectorised exp turns -inf into about 1e-39, not 0; times 3e38 that would add 0.3.
+  const Matrix q = random_matrix(9, 8, 81), k = random_matrix(9, 8, 82);
+  Matrix v = random_matrix(9, 4, 83);
+  AttentionOptions options;
+  options.key_padding_mask = {0, 0, 0, 1, 0, 0, 0, 0, 0};
+  options.causal = GENERATE(false, true);
+  for (const bool return_weights : {true, false}) {
+    CAPTURE(options.causal, return_weights);
+    v.row(3).setZero();
+    const Matrix reference_output =
+        spotlight::scaled_dot_product_attention(q, k, v, options, return_weights).output;
+    v.row(3).setConstant(3e38f);
+    const auto result = spotlight::scaled_dot_product_attention(q, k, v, options, return_weights);
+    REQUIRE(result.output == reference_output);
+    if (return_weights) REQUIRE(result.weights.col(3).isZero(0.0f));
+  }
+}

@@ -186,6 +186,10 @@ TEST_CASE("trace exposes every intermediate and they agree with forward", "[mult
         }
       }
     }
+    for (Index i = 0; i < 6; ++i) {
+      REQUIRE(step.row_max(i) == step.masked_scores.row(i).maxCoeff());
+      REQUIRE(step.row_sum(i) == Approx(step.exp_scores.row(i).sum()).epsilon(1e-6));
+    }
     require_close(step.weights, Matrix(forward.head_weights(h)).cast<double>(), 1e-6, 1e-7);
     require_close(step.output, (step.weights * step.v).cast<double>(), 1e-6, 1e-6);
     require_close(trace.concat.middleCols(h * 4, 4), step.output.cast<double>(), 0, 0);

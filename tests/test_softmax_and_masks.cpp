@@ -120,3 +120,29 @@ TEST_CASE("masks: a nonzero key padding entry hides that key from every query", 
     REQUIRE(logits(i, 3) == minus_infinity);
   }
 }
+
+TEST_CASE("softmax steps: max, exp, sum and weights, the weights equal softmax_rows bit for bit",
+          "[softmax]") {
+  Matrix logits = test_support::random_matrix(4, 7, 21, 5.0f);
+  logits(1, 3) = minus_infinity;
+  logits.row(3).setConstant(minus_infinity);
+  const spotlight::SoftmaxSteps steps = spotlight::softmax_steps(logits);
+  Matrix weights = logits;
+  spotlight::softmax_rows(weights);
+  REQUIRE(steps.weights == weights);
+  for (Index i = 0; i < 3; ++i) {
+    CAPTURE(i);
+    REQUIRE(steps.row_max(i) == logits.row(i).maxCoeff());
+    REQUIRE(steps.row_sum(i) == Approx(steps.exp_scores.row(i).sum()).epsilon(1e-6));
+    for (Index j = 0; j < 7; ++j) {
+      if (logits(i, j) == minus_infinity) continue;  // checked exactly below
+      CAPTURE(j);
+      REQUIRE(steps.exp_scores(i, j) == Approx(std::exp(double(logits(i, j)) - steps.row_max(i))).epsilon(1e-6));
+      REQUIRE(steps.weights(i, j) == Approx(steps.exp_scores(i, j) / steps.row_sum(i)).epsilon(1e-6));
+    }
+  }
+  REQUIRE(steps.exp_scores(1, 3) == 0.0f);
+  REQUIRE(steps.row_sum(3) == 0.0f);
+  REQUIRE(steps.exp_scores.row(3).isZero(0.0f));
+  REQUIRE(steps.weights.row(3).isZero(0.0f));
+}

@@ -28,7 +28,10 @@ void online_softmax_tile(Matrix& logits, const MatrixView& v_tile, Eigen::Vector
       continue;
     }
     correction(row) = std::exp(running_max(row) - new_max);  // 0 on the first unmasked tile
-    logits.row(row) = (logits.row(row).array() - new_max).exp();
+    // Eigen's vectorised exp clamps its argument, so exp(-inf) would come out near 1e-39, not 0:
+    // masked keys are zeroed explicitly.
+    const auto row_logits = logits.row(row).array();
+    logits.row(row) = (row_logits == minus_infinity).select(0.0f, (row_logits - new_max).exp());
     running_sum(row) = running_sum(row) * correction(row) + logits.row(row).sum();
     running_max(row) = new_max;
   }

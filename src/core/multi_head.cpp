@@ -156,8 +156,11 @@ AttentionTrace SimpleAttention::trace(const MatrixView& x_q, const MatrixView& x
     step.scaled_scores = step.raw_scores * trace.scale;
     step.masked_scores = step.scaled_scores;
     apply_masks(step.masked_scores, 0, 0, options.causal, options.key_padding_mask);
-    step.weights = step.masked_scores;
-    softmax_rows(step.weights);
+    SoftmaxSteps softmax = softmax_steps(step.masked_scores);
+    step.row_max = std::move(softmax.row_max);
+    step.exp_scores = std::move(softmax.exp_scores);
+    step.row_sum = std::move(softmax.row_sum);
+    step.weights = std::move(softmax.weights);
     step.output = step.weights * step.v;
     trace.concat.middleCols(first_col, d_head) = step.output;
     trace.heads.push_back(std::move(step));

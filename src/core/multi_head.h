@@ -44,7 +44,10 @@ struct HeadTrace {
   Matrix raw_scores;      // q k^T                                   (n_q, n_k)
   Matrix scaled_scores;   // raw_scores * scale / temperature        (n_q, n_k)
   Matrix masked_scores;   // scaled_scores, -inf where masked        (n_q, n_k)
-  Matrix weights;         // softmax of each row of masked_scores    (n_q, n_k)
+  Eigen::VectorXf row_max;  // max of each row of masked_scores    (n_q)
+  Matrix exp_scores;      // exp(masked_scores - row_max)            (n_q, n_k)
+  Eigen::VectorXf row_sum;  // sum of each row of exp_scores       (n_q)
+  Matrix weights;         // exp_scores / row_sum: the softmax       (n_q, n_k)
   Matrix output;          // weights v                               (n_q, d_head)
 };
 

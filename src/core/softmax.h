@@ -13,4 +13,15 @@ namespace spotlight {
 // never NaN, so a fully masked query contributes a zero vector to the output.
 void softmax_rows(Matrix& scores);
 
+// The same softmax with its steps kept, for teaching: for each row, its max, exp(logit - max),
+// the sum of those, and the weights (exp / sum). A fully masked row has max -inf, exps and weights
+// 0 and sum 0. The weights equal softmax_rows' bit for bit.
+struct SoftmaxSteps {
+  Eigen::VectorXf row_max;  // (n_q)
+  Matrix exp_scores;        // (n_q, n_k)
+  Eigen::VectorXf row_sum;  // (n_q)
+  Matrix weights;           // (n_q, n_k)
+};
+SoftmaxSteps softmax_steps(const MatrixView& logits);
+
 }  // namespace spotlight

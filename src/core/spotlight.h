@@ -10,4 +10,5 @@
 #include "matrix.h"
 #include "multi_head.h"
 #include "random.h"
+#include "scaling_study.h"
 #include "softmax.h"
