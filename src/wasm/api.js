@@ -150,6 +150,16 @@
                                 attentionOptions(o));
     }
 
+    // pattern: 'previous_token', 'same_token', 'first_token', 'local_window' or 'uniform';
+    // options.window: the half-width k of local_window (default 2).
+    designHead(head, pattern, options) {
+      if (!Number.isInteger(head) || head < 0) fail(`head must be an integer >= 0, got ${describe(head)}`);
+      if (typeof pattern !== 'string') fail(`pattern must be a string, got ${describe(pattern)}`);
+      const o = readOptions(options, { window: 2 }, 'designHead');
+      if (!Number.isInteger(o.window)) fail(`designHead: window must be an integer, got ${describe(o.window)}`);
+      this._live().designHead(head, pattern, o.window);
+    }
+
     getWeights() { return this._live().getWeights(); }
 
     setWeights(weights) {
@@ -203,7 +213,14 @@
     };
   }
 
+  // The sqrt(d) experiment: random unit-variance q and k of (n, d), statistics of the scores and of
+  // the softmax with and without scaling.
+  function scalingStudy(d, n, seed) {
+    return module.rawScalingStudy(toSize('d', d), toSize('n', n), toSeed(seed));
+  }
+
   module.SimpleAttention = SimpleAttention;
+  module.scalingStudy = scalingStudy;
   module.embedTokens = embedTokens;
   module.scaledDotProductAttention = singleHead(true, 'scaledDotProductAttention');
   module.dotProductAttention = singleHead(false, 'dotProductAttention');

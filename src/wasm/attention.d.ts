@@ -44,6 +44,9 @@ declare namespace createAttentionModule {
     /** q k^T, (heads, n_q, n_k) */ rawScores: Tensor;
     /** rawScores * scale, (heads, n_q, n_k) */ scaledScores: Tensor;
     /** scaledScores with -Infinity where masked, (heads, n_q, n_k) */ maskedScores: Tensor;
+    /** max of each row of maskedScores, (heads, n_q) */ rowMax: Tensor;
+    /** exp(maskedScores - rowMax), (heads, n_q, n_k) */ expScores: Tensor;
+    /** sum of each row of expScores, (heads, n_q) */ rowSum: Tensor;
     /** softmax of each row, (heads, n_q, n_k) */ weights: Tensor;
     /** weights v, (heads, n_q, d_head) */ headOutputs: Tensor;
     /** heads side by side, (n_q, embedDim) */ concat: Tensor;
@@ -71,9 +74,30 @@ declare namespace createAttentionModule {
     getWeights(): Weights;
     /** Any subset; all are checked before any is set. */
     setWeights(weights: WeightsInput): void;
+    /** Replaces one head's W_q, W_k, b_q, b_k by a designed pattern (docs: designed heads). */
+    designHead(head: number, pattern: HeadPattern, options?: { window?: number }): void;
     /** Frees the wasm memory; the object is unusable afterwards. */
     delete(): void;
     isDeleted(): boolean;
+  }
+
+  type HeadPattern = 'previous_token' | 'same_token' | 'first_token' | 'local_window' | 'uniform';
+
+  interface SoftmaxSummary {
+    /** Mean over rows of the largest weight (1 = one-hot). */
+    maxWeight: number;
+    /** Mean over rows of the entropy in bits (log2(n) = uniform). */
+    entropyBits: number;
+    /** Median over rows of the Frobenius norm of the softmax Jacobian (0 = no gradient). */
+    gradientNorm: number;
+  }
+
+  interface ScalingPoint {
+    d: number;
+    rawScoreVariance: number;
+    scaledScoreVariance: number;
+    unscaled: SoftmaxSummary;
+    scaled: SoftmaxSummary;
   }
 
   interface EmbedOptions {
@@ -108,6 +132,8 @@ declare namespace createAttentionModule {
     dotProductAttention(q: FloatInput, k: FloatInput, v: FloatInput,
                         options: SingleHeadOptions): ForwardResult;
     memoryStats(): MemoryStats;
+    /** The sqrt(d) experiment for random unit-variance q, k of shape (n, d). */
+    scalingStudy(d: number, n: number, seed?: number): ScalingPoint;
   }
 
   interface ModuleOptions {

@@ -126,6 +126,15 @@ class AttentionBinding {
     });
   }
 
+  // Replaces head `head`'s query and key weights by a designed pattern (designed_heads.h).
+  void design_head(int head, const std::string& pattern, int window) {
+    guarded([&] {
+      attention_.set_head(head, spotlight::designed_head(spotlight::head_pattern_from_name(pattern),
+                                                         attention_.embed_dim(),
+                                                         attention_.head_dim(), window));
+    });
+  }
+
   val get_weights() const {
     val weights = val::object();
     for (const auto& [projection, name] : weight_names) {
@@ -200,6 +209,16 @@ class AttentionBinding {
     out.set("rawScores", stacked(&HeadTrace::raw_scores, n_q, n_k));
     out.set("scaledScores", stacked(&HeadTrace::scaled_scores, n_q, n_k));
     out.set("maskedScores", stacked(&HeadTrace::masked_scores, n_q, n_k));
+    out.set("expScores", stacked(&HeadTrace::exp_scores, n_q, n_k));
+    auto stacked_rows = [&](Eigen::VectorXf HeadTrace::*member) {
+      Matrix all(n_heads, n_q);
+      for (Index head = 0; head < n_heads; ++head) {
+        all.row(head) = (trace.heads[static_cast<std::size_t>(head)].*member).transpose();
+      }
+      return to_tensor(all, {n_heads, n_q});
+    };
+    out.set("rowMax", stacked_rows(&HeadTrace::row_max));
+    out.set("rowSum", stacked_rows(&HeadTrace::row_sum));
     out.set("weights", stacked(&HeadTrace::weights, n_q, n_k));
     out.set("headOutputs", stacked(&HeadTrace::output, n_q, d_head));
     out.set("concat", to_tensor(trace.concat, {n_q, attention_.embed_dim()}));
@@ -245,6 +264,28 @@ val single_head_attention(const val& q, const val& k, const val& v, const val& s
   });
 }
 
+val softmax_summary_to_js(const spotlight::SoftmaxSummary& summary) {
+  val out = val::object();
+  out.set("maxWeight", summary.max_weight);
+  out.set("entropyBits", summary.entropy_bits);
+  out.set("gradientNorm", summary.gradient_norm);
+  return out;
+}
+
+val scaling_study(int d, int n, double seed) {
+  return guarded([&] {
+    const spotlight::ScalingPoint point =
+        spotlight::scaling_study(d, n, static_cast<std::uint64_t>(seed));
+    val out = val::object();
+    out.set("d", static_cast<double>(point.d));
+    out.set("rawScoreVariance", point.raw_score_variance);
+    out.set("scaledScoreVariance", point.scaled_score_variance);
+    out.set("unscaled", softmax_summary_to_js(point.unscaled));
+    out.set("scaled", softmax_summary_to_js(point.scaled));
+    return out;
+  });
+}
+
 // heapBytes: the wasm memory's size; allocatedBytes: what malloc has handed out and not freed.
 val memory_stats() {
   const struct mallinfo info = mallinfo();
@@ -264,8 +305,10 @@ EMSCRIPTEN_BINDINGS(attention_spotlight) {
       .function("forward", &AttentionBinding::forward)
       .function("trace", &AttentionBinding::trace)
       .function("getWeights", &AttentionBinding::get_weights)
-      .function("setWeights", &AttentionBinding::set_weights);
+      .function("setWeights", &AttentionBinding::set_weights)
+      .function("designHead", &AttentionBinding::design_head);
   emscripten::function("rawEmbedTokens", &embed_tokens);
   emscripten::function("rawAttention", &single_head_attention);
   emscripten::function("memoryStats", &memory_stats);
+  emscripten::function("rawScalingStudy", &scaling_study);
 }

@@ -9,7 +9,7 @@ const TOKENS = ['The', 'cat', 'sat', 'on', 'the', 'mat'];
 test('the factory is createAttentionModule and resolves to the API', async () => {
   const M = await loadModule();
   for (const name of ['SimpleAttention', 'embedTokens', 'scaledDotProductAttention',
-    'dotProductAttention', 'memoryStats']) {
+    'dotProductAttention', 'memoryStats', 'scalingStudy']) {
     assert.equal(typeof M[name], 'function', name);
   }
 });
@@ -106,7 +106,8 @@ test('trace returns every intermediate as {data, shape}, consistent with forward
   const t = attn.trace(x, n, { causal: true });
   const shapes = {
     q: [3, n, 4], k: [3, n, 4], v: [3, n, 4], rawScores: [3, n, n], scaledScores: [3, n, n],
-    maskedScores: [3, n, n], weights: [3, n, n], headOutputs: [3, n, 4], concat: [n, 12],
+    maskedScores: [3, n, n], rowMax: [3, n], expScores: [3, n, n], rowSum: [3, n],
+    weights: [3, n, n], headOutputs: [3, n, 4], concat: [n, 12],
     output: [n, 12],
   };
   for (const [name, shape] of Object.entries(shapes)) {
@@ -190,5 +191,68 @@ test('returned arrays are copies that survive growth of the wasm heap', async ()
   assert.deepEqual(output, before);
   assert.equal(output.buffer.byteLength, before.byteLength, 'not a view of the wasm heap');
   big.delete();
+  attn.delete();
+});
+
+test('designHead sets one head to a designed pattern, visible in its weights', async () => {
+  const M = await loadModule();
+  const attn = new M.SimpleAttention(64, 4, 42);
+  const tokens = 'the cat sat on the mat because the cat was tired'.split(' ');
+  const n = tokens.length;
+  const x = M.embedTokens(tokens, 64, 42);
+  const before = attn.forward(x, n).weights;
+  attn.designHead(1, 'previous_token');
+  attn.designHead(2, 'first_token');
+  attn.designHead(3, 'local_window', { window: 1 });
+  const { weights } = attn.forward(x, n);
+  const at = (h, i, j) => weights[(h * n + i) * n + j];
+  for (let i = 1; i < n; i += 1) assert.ok(at(1, i, i - 1) >= 0.9, `previous token, row ${i}`);
+  for (let i = 0; i < n; i += 1) assert.ok(at(2, i, 0) >= 0.9, `first token, row ${i}`);
+  for (let i = 0; i < n; i += 1) {
+    let inside = 0;
+    for (let j = Math.max(0, i - 1); j <= Math.min(n - 1, i + 1); j += 1) inside += at(3, i, j);
+    assert.ok(inside >= 0.9, `window, row ${i}`);
+  }
+  assert.deepEqual(weights.subarray(0, n * n), before.subarray(0, n * n), 'head 0 untouched');
+  attn.designHead(0, 'uniform');
+  const uniform = attn.forward(x, n).weights;
+  for (let i = 0; i < n * n; i += 1) assert.ok(Math.abs(uniform[i] - 1 / n) < 1e-6);
+  attn.delete();
+});
+
+test('scalingStudy: raw score variance grows with d; unscaled softmax saturates', async () => {
+  const M = await loadModule();
+  const points = [4, 64, 1024].map((d) => M.scalingStudy(d, 64, 7));
+  points.forEach((p, i) => {
+    assert.equal(p.d, [4, 64, 1024][i]);
+    assert.ok(Math.abs(p.rawScoreVariance / p.d - 1) < 0.25, `variance ${p.rawScoreVariance} at d ${p.d}`);
+    assert.ok(Math.abs(p.scaledScoreVariance - 1) < 0.25);
+    assert.ok(p.scaled.maxWeight < 0.5);
+  });
+  assert.ok(points[2].unscaled.maxWeight > 0.9);
+  assert.ok(points[2].unscaled.gradientNorm < points[2].scaled.gradientNorm);
+  assert.ok(points[2].unscaled.entropyBits < points[0].unscaled.entropyBits);
+});
+
+test('trace includes the softmax steps: row max, exp scores and row sums', async () => {
+  const M = await loadModule();
+  const attn = new M.SimpleAttention(8, 2, 1);
+  const n = 3;
+  const t = attn.trace(M.embedTokens(['a', 'b', 'c'], 8, 1), n, { causal: true });
+  assert.deepEqual(t.rowMax.shape, [2, n]);
+  assert.deepEqual(t.rowSum.shape, [2, n]);
+  assert.deepEqual(t.expScores.shape, [2, n, n]);
+  for (let h = 0; h < 2; h += 1) {
+    for (let i = 0; i < n; i += 1) {
+      let sum = 0;
+      for (let j = 0; j < n; j += 1) {
+        const e = t.expScores.data[(h * n + i) * n + j];
+        sum += e;
+        assert.ok(Math.abs(t.weights.data[(h * n + i) * n + j] - e / t.rowSum.data[h * n + i]) < 1e-6);
+      }
+      assert.ok(Math.abs(sum - t.rowSum.data[h * n + i]) < 1e-5);
+    }
+  }
+  assert.equal(t.expScores.data[1], 0, 'masked: exp is exactly 0');
   attn.delete();
 });

@@ -95,3 +95,20 @@ test('crossAttention, single-head functions and weights', async () => {
   assertError(() => attn.forward(xq, 2), /deleted/);
   attn.delete();  // deleting twice is harmless
 });
+
+test('designHead and scalingStudy: names, heads and sizes', async () => {
+  const M = await loadModule();
+  const attn = new M.SimpleAttention(16, 2, 1);
+  assertError(() => attn.designHead(2, 'uniform'), /head 2 does not exist: there are 2 heads/);
+  assertError(() => attn.designHead(-1, 'uniform'), /head must be an integer >= 0, got number -1/);
+  assertError(() => attn.designHead(0, 'next_token'), /unknown head pattern "next_token"; known: previous_token/);
+  assertError(() => attn.designHead(0, 7), /pattern must be a string, got number 7/);
+  assertError(() => attn.designHead(0, 'local_window', { window: -1 }), /window >= 0, got -1/);
+  assertError(() => attn.designHead(0, 'local_window', { width: 1 }), /unknown option "width"/);
+  const tiny = new M.SimpleAttention(2, 2, 1);
+  assertError(() => tiny.designHead(0, 'previous_token'), /needs d_head >= 2 and d_model >= 4, got d_head = 1/);
+  assertError(() => M.scalingStudy(0, 8), /d must be a positive integer, got number 0/);
+  assertError(() => M.scalingStudy(8, 1), /n > 1 tokens, got 1/);
+  attn.delete();
+  tiny.delete();
+});

@@ -20,9 +20,14 @@ async function example(): Promise<number> {
   });
   const plain = M.dotProductAttention([1, 0], [1, 0], [1, 2], { nq: 1, nk: 1, dk: 2, dv: 2 });
   const heap: number = M.memoryStats().heapBytes;
+  attn.designHead(1, 'previous_token');
+  attn.designHead(2, 'local_window', { window: 3 });
+  const study = M.scalingStudy(64, 32, 1);
+  const saturated: boolean = study.unscaled.maxWeight > study.scaled.maxWeight;
+  const rowSums: Float32Array = t.rowSum.data;
   attn.delete();
   return y.length + output.length + (weights?.length ?? 0) + shape.length + (cross.weights?.length ?? 0) +
-    single.output.length + plain.output.length + heap;
+    single.output.length + plain.output.length + heap + (saturated ? 1 : 0) + rowSums.length;
 }
 
 // Misuse the declarations must reject.
@@ -37,6 +42,8 @@ async function misuse(): Promise<void> {
   M.embedTokens([1, 2], 64);
   // @ts-expect-error: the single-head functions need their shapes
   M.scaledDotProductAttention([1], [1], [1], {});
+  // @ts-expect-error: not a pattern
+  attn.designHead(0, 'next_token');
 }
 
 export { example, misuse };
