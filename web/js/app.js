@@ -11,6 +11,8 @@
   const view = {
     engine: null, tokens: [], total: 0, result: null, arcHeads: new Set([0]),
     heatmap: null, arcs: null, smallMultiples: [], firstHeatmapMs: null, timer: 0, pending: false,
+    compare: null, compareMaps: null, scalingPoints: null, scalingSeed: null, linkProblems: [],
+    lastFragment: '',
   };
 
   function option(select, value, label) {
@@ -63,6 +65,45 @@
     $('positional').checked = state.positional;
     replaceOptions($('head'), headEntries(), state.head);
     $('colour-range').value = state.colourRange;
+    $('theme').value = state.theme;
+    $('projector').checked = state.projector;
+    $('window').value = String(state.window);
+    $('compare').value = state.compare;
+    $('compare-seed').value = String(state.compareSeed);
+    $('compare-temperature').value = String(state.compareTemperature);
+    renderHeadPatterns();
+  }
+
+  // One select per head: random or a designed pattern.
+  function renderHeadPatterns() {
+    const box = $('head-patterns');
+    if (box.childElementCount === state.numHeads) {
+      Array.from(box.querySelectorAll('select')).forEach((select, h) => { select.value = patternOf(h); });
+      return;
+    }
+    box.textContent = '';
+    for (let h = 0; h < state.numHeads; h += 1) {
+      const label = document.createElement('label');
+      label.className = 'field';
+      const caption = document.createElement('span');
+      caption.textContent = `head ${h}`;
+      caption.style.borderBottom = `3px solid ${colormap.headColour(h)}`;
+      const select = document.createElement('select');
+      select.dataset.head = String(h);
+      replaceOptions(select, config.HEAD_PATTERNS.map((p) => [p.id, p.label]), patternOf(h));
+      select.addEventListener('change', () => {
+        const patterns = Array.from({ length: state.numHeads }, (_, i) => patternOf(i));
+        patterns[h] = select.value;
+        state.headPatterns = patterns;
+        update();
+      });
+      label.append(caption, select);
+      box.appendChild(label);
+    }
+  }
+
+  function patternOf(head) {
+    return state.headPatterns[head] || 'random';
   }
 
   function bindControls() {
@@ -122,11 +163,40 @@
       state.colourRange = $('colour-range').value;
       render();
     });
+    $('theme').addEventListener('change', () => { state.theme = $('theme').value; render(); });
+    $('projector').addEventListener('change', () => { state.projector = $('projector').checked; render(); });
+    $('window').addEventListener('input', () => {
+      const halfWidth = Number($('window').value);
+      if (Number.isInteger(halfWidth) && halfWidth >= 0 && halfWidth <= 8) {
+        state.window = halfWidth;
+        schedule(TYPING_DELAY_MS);
+      }
+    });
+    $('compare').addEventListener('change', () => { state.compare = $('compare').value; update(); });
+    $('compare-seed').addEventListener('input', () => {
+      const seed = Number($('compare-seed').value);
+      if (Number.isInteger(seed) && seed >= 0 && seed <= 2147483647) {
+        state.compareSeed = seed;
+        schedule(TYPING_DELAY_MS);
+      }
+    });
+    $('compare-temperature').addEventListener('input', () => {
+      const temperature = Number($('compare-temperature').value);
+      if (Number.isFinite(temperature) && temperature >= 0.1 && temperature <= 10) {
+        state.compareTemperature = temperature;
+        schedule(TYPING_DELAY_MS);
+      }
+    });
+    bindExports();
+    window.addEventListener('hashchange', () => {
+      if (location.hash !== view.lastFragment) applyFragment(location.hash);
+    });
     window.addEventListener('resize', () => schedule(100, render));
   }
 
   function clampHead() {
     if (typeof state.head === 'number' && state.head >= state.numHeads) state.head = 0;
+    state.headPatterns = state.headPatterns.slice(0, state.numHeads);
     view.arcHeads = new Set([typeof state.head === 'number' ? state.head : 0]);
   }
 
@@ -144,6 +214,8 @@
   function update() {
     clearTimeout(view.timer);
     view.pending = false;
+    if (view.linkProblemsShown) view.linkProblems = [];
+    view.linkProblemsShown = view.linkProblems.length > 0;
     const { tokens, total } = Spotlight.tokenize(state.text,
       { mode: state.mode, lowercase: state.lowercase, limit: config.MAX_TOKENS });
     view.tokens = tokens;
@@ -153,12 +225,17 @@
       messages.push(`This text has ${total.toLocaleString('en')} tokens; only the first ` +
         `${config.MAX_TOKENS.toLocaleString('en')} are shown (the page's limit, so it stays responsive).`);
     }
+    if (view.linkProblems.length > 0) {
+      messages.push(`This link had settings that were ignored: ${view.linkProblems.join('; ')}.`);
+    }
     view.result = null;
+    view.compare = null;
     if (tokens.length === 0) {
       messages.push('Type some text to see how its tokens attend to each other.');
     } else {
       try {
         view.result = view.engine.compute(tokens, state);
+        if (state.compare !== 'off') view.compare = view.engine.compute(tokens, comparedSettings());
       } catch (error) {
         messages.push(`Could not compute attention: ${error.message}`);
       }
@@ -187,11 +264,15 @@
     });
   }
 
-  function shownMatrix() {
-    const { result } = view;
+  // The matrix the heatmap shows for a result: the selected head, or the mean or max over heads.
+  function matrixOf(result) {
     if (state.head === 'mean') return result.headMean;
     if (state.head === 'max') return result.headMax;
     return result.weights[state.head];
+  }
+
+  function shownMatrix() {
+    return matrixOf(view.result);
   }
 
   // The weight drawn in the top colour: 1, or, when the range is stretched, the 99th percentile of
@@ -357,17 +438,141 @@
     }
   }
 
+  // The settings of the other side of a comparison: this view's, with one thing changed.
+  function comparedSettings() {
+    const other = Object.assign({}, state);
+    if (state.compare === 'causal') other.causal = !state.causal;
+    if (state.compare === 'scaled') other.scaled = !state.scaled;
+    if (state.compare === 'seed') other.seed = state.compareSeed;
+    if (state.compare === 'temperature') other.temperature = state.compareTemperature;
+    return other;
+  }
+
+  function describeSide(settings) {
+    const parts = [`causal ${settings.causal ? 'on' : 'off'}`, `scaling ${settings.scaled ? 'on' : 'off'}`,
+      `seed ${settings.seed}`, `temperature ${settings.temperature}`];
+    return parts.join(', ');
+  }
+
+  function renderCompare() {
+    const box = $('compare-views');
+    box.hidden = !view.compare;
+    $('compare-seed').parentElement.hidden = state.compare !== 'seed';
+    $('compare-temperature').parentElement.hidden = state.compare !== 'temperature';
+    view.compareValues = null;
+    if (!view.compare) return;
+    if (!view.compareMaps) {
+      view.compareMaps = {
+        a: new Heatmap($('compare-a'), { fixedSize: 260, maxCell: 26 }),
+        b: new Heatmap($('compare-b'), { fixedSize: 260, maxCell: 26 }),
+        diff: new Heatmap($('compare-diff'), { fixedSize: 260, maxCell: 26, diverging: true }),
+      };
+    }
+    const a = shownMatrix();
+    const b = matrixOf(view.compare);
+    const diff = new Float32Array(a.length);
+    let largest = 0;
+    for (let i = 0; i < a.length; i += 1) {
+      diff[i] = a[i] - b[i];
+      largest = Math.max(largest, Math.abs(diff[i]));
+    }
+    view.compareMaps.a.draw(a, view.tokens, view.tokens);
+    view.compareMaps.b.draw(b, view.tokens, view.tokens);
+    view.compareMaps.diff.draw(diff, view.tokens, view.tokens, largest || 1);
+    $('compare-a-caption').textContent = `A: this view (${describeSide(state)})`;
+    $('compare-b-caption').textContent = `B: ${describeSide(comparedSettings())}`;
+    $('compare-diff-caption').textContent = largest === 0 ? 'A − B: identical'
+      : `A − B: orange where A is larger, purple where B is (largest difference ${largest.toPrecision(2)})`;
+    view.compareValues = { a, b, diff };
+  }
+
+  function renderScaling() {
+    if (view.scalingSeed === state.seed) return;
+    view.scalingPoints = Spotlight.renderScalingPanel($('scaling'), view.engine.module, state.seed);
+    view.scalingSeed = state.seed;
+  }
+
+  function applyAppearance() {
+    if (state.theme === 'auto') delete document.documentElement.dataset.theme;
+    else document.documentElement.dataset.theme = state.theme;
+    document.body.classList.toggle('projector', state.projector);
+    view.heatmap.options.maxCell = state.projector ? 64 : 44;
+  }
+
+  function writeFragment() {
+    const fragment = Spotlight.share.toFragment(state);
+    if (fragment !== location.hash) {
+      try {
+        history.replaceState(null, '', fragment);
+      } catch (error) {
+        return;  // some file:// setups refuse; the page works on without a shareable URL
+      }
+    }
+    view.lastFragment = location.hash;
+  }
+
+  // Applies a URL fragment: valid settings are taken, the rest named in a notice.
+  function applyFragment(hash) {
+    const { settings, problems } = Spotlight.share.fromFragment(hash);
+    Object.assign(state, config.DEFAULTS, { headPatterns: [] }, settings);
+    view.linkProblems = problems;
+    view.linkProblemsShown = false;
+    update();
+  }
+
   function render() {
     renderTokens();
+    applyAppearance();
     const hasResult = Boolean(view.result);
-    for (const id of ['heatmap-heading', 'heads-heading', 'arcs-heading', 'check-heading']) {
+    for (const id of ['heatmap-heading', 'heads-heading', 'arcs-heading', 'check-heading', 'steps-heading',
+      'compare-heading']) {
       $(id).parentElement.classList.toggle('empty', !hasResult);
     }
+    renderScaling();
+    writeFragment();
     if (!hasResult) return;
     renderHeatmap();
     renderSmallMultiples();
     renderArcs();
     renderRowCheck();
+    Spotlight.renderSteps($('steps'), view.stepExplain, view.result, view.tokens, state);
+    renderCompare();
+  }
+
+  function bindExports() {
+    const { exports: files } = Spotlight;
+    const exportable = () => Object.assign({}, state);
+    $('export-png').addEventListener('click', () => {
+      $('heatmap').toBlob((blob) => files.download('attention-heatmap.png', blob), 'image/png');
+    });
+    $('export-svg').addEventListener('click', () => {
+      const svg = files.heatmapSvg(shownMatrix(), view.tokens, $('heatmap'));
+      files.download('attention-heatmap.svg', new Blob([svg], { type: 'image/svg+xml' }));
+    });
+    $('export-arcs').addEventListener('click', () => {
+      if (view.result.n > config.MAX_ARC_TOKENS) {
+        showMessages([`The arc view is drawn for up to ${config.MAX_ARC_TOKENS} tokens; export the heatmap instead.`]);
+        return;
+      }
+      files.download('attention-arcs.svg', new Blob([files.arcsSvg($('arcs'))], { type: 'image/svg+xml' }));
+    });
+    $('export-csv').addEventListener('click', () => {
+      files.download('attention-weights.csv', new Blob([files.weightsCsv(view.tokens, view.result.weights)],
+        { type: 'text/csv' }));
+    });
+    $('export-json').addEventListener('click', () => {
+      files.download('attention-weights.json', new Blob([files.weightsJson(view.tokens, view.result.weights,
+        exportable())], { type: 'application/json' }));
+    });
+    $('copy-link').addEventListener('click', () => {
+      const link = $('share-link');
+      link.value = location.href;
+      link.hidden = false;
+      link.select();
+      const copied = navigator.clipboard ? navigator.clipboard.writeText(location.href) : Promise.reject();
+      copied.then(() => showMessages(['The link to this view is on the clipboard.']),
+        () => showMessages(['Copy the selected link below to share this view.']));
+    });
   }
 
   function drawLegend() {
@@ -398,6 +603,13 @@
       arcView: Boolean(result) && result.n <= config.MAX_ARC_TOKENS,
       firstHeatmapMs: view.firstHeatmapMs,
       pending: view.pending,  // a recompute is scheduled (typing is debounced)
+      compare: view.compareValues && values ? {
+        mode: state.compare, a: Array.from(view.compareValues.a), b: Array.from(view.compareValues.b),
+        diff: Array.from(view.compareValues.diff),
+      } : null,
+      scaling: view.scalingPoints,
+      linkProblems: view.linkProblems.slice(),
+      fragment: location.hash,
     };
   }
 
@@ -418,9 +630,10 @@
       onSelect: (cell) => describePinned(cell),
     });
     view.arcs = new ArcView($('arcs'));
+    view.stepExplain = $('step-explain');  // kept: the steps view moves it beside the weights
     drawLegend();
     bindControls();
-    update();
+    applyFragment(location.hash);
   }
 
   const ready = start().catch((error) => {

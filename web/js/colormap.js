@@ -38,6 +38,22 @@
     return value > 0.6 ? '#111' : '#fff';
   }
 
+  // A diverging scale for differences, blue (-1) through near-white (0) to orange (+1): the two
+  // ends stay distinct with the common colour-vision deficiencies (the PuOr family).
+  const DIVERGING_STOPS = ['#2d004b', '#542788', '#8073ac', '#b2abd2', '#d8daeb', '#f7f7f7',
+    '#fee0b6', '#fdb863', '#e08214', '#b35806', '#7f3b08'];
+  const divergingStops = DIVERGING_STOPS.map(hexToRgb);
+  const divergingTable = new Uint8ClampedArray(256 * 3);
+  for (let i = 0; i < 256; i += 1) {
+    const position = (i / 255) * (divergingStops.length - 1);
+    const low = Math.min(Math.floor(position), divergingStops.length - 2);
+    const fraction = position - low;
+    for (let c = 0; c < 3; c += 1) {
+      divergingTable[i * 3 + c] = Math.round(divergingStops[low][c] +
+        (divergingStops[low + 1][c] - divergingStops[low][c]) * fraction);
+    }
+  }
+
   // Okabe-Ito, a qualitative palette distinguishable with colour-blindness, for heads.
   const HEAD_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00',
     '#F0E442', '#000000'];
@@ -47,5 +63,5 @@
     return `hsl(${(head * 137.5) % 360}, 65%, 45%)`;
   }
 
-  Spotlight.colormap = { viridis, viridisCss, textOn, headColour, table };
+  Spotlight.colormap = { viridis, viridisCss, textOn, headColour, table, divergingTable };
 }(window.Spotlight));

@@ -3,27 +3,41 @@
 // mean and max over heads) are summaries of the module's output.
 'use strict';
 (function engineModule(Spotlight) {
+  const STEP_BY_STEP_MAX_TOKENS = 16;
+
   class Engine {
     constructor(module) {
       this.module = module;
-      this.layer = null;
-      this.layerKey = '';
+      this.layers = new Map();  // key -> SimpleAttention; at most two (a view and its comparison)
     }
 
-    // The SimpleAttention for these settings, reused while embedDim, numHeads and seed are equal.
-    layerFor({ embedDim, numHeads, seed }) {
-      const key = `${embedDim}/${numHeads}/${seed}`;
-      if (key !== this.layerKey) {
+    // The SimpleAttention for these settings: random weights from the seed, then the designed
+    // heads. Reused while the settings that shape it are equal.
+    layerFor({ embedDim, numHeads, seed, headPatterns = [], window = 2 }) {
+      const patterns = headPatterns.slice(0, numHeads);
+      const key = `${embedDim}/${numHeads}/${seed}/${patterns.join(',')}/${window}`;
+      if (!this.layers.has(key)) {
         const layer = new this.module.SimpleAttention(embedDim, numHeads, seed);
-        if (this.layer) this.layer.delete();
-        this.layer = layer;
-        this.layerKey = key;
+        try {
+          patterns.forEach((pattern, head) => {
+            if (pattern && pattern !== 'random') layer.designHead(head, pattern, { window });
+          });
+        } catch (error) {
+          layer.delete();
+          throw error;
+        }
+        while (this.layers.size >= 2) {
+          const [oldest] = this.layers.keys();
+          this.layers.get(oldest).delete();
+          this.layers.delete(oldest);
+        }
+        this.layers.set(key, layer);
       }
-      return this.layer;
+      return this.layers.get(key);
     }
 
     // tokens: non-empty array of strings. Returns {n, heads, x, output, weights: [Float32Array
-    // (n*n) per head], headMean, headMax} for the settings.
+    // (n*n) per head], headMean, headMax, trace (up to 16 tokens, else null)}.
     compute(tokens, settings) {
       const n = tokens.length;
       const x = this.module.embedTokens(tokens, settings.embedDim, settings.seed,
@@ -33,16 +47,21 @@
         causal: settings.causal,
         temperature: settings.temperature,
         scale: settings.scaled ? null : 1,
-        returnWeights: true,
       };
-      const { output, weights } = layer.forward(x, n, options);
+      const { output, weights } = layer.forward(x, n, Object.assign({ returnWeights: true }, options));
       const heads = [];
       for (let h = 0; h < settings.numHeads; h += 1) {
         heads.push(weights.subarray(h * n * n, (h + 1) * n * n));
       }
-      return { n, heads: settings.numHeads, x, output, weights: heads,
+      const trace = n <= STEP_BY_STEP_MAX_TOKENS ? layer.trace(x, n, options) : null;
+      return { n, heads: settings.numHeads, x, output, weights: heads, trace,
         headMean: combineHeads(heads, n, (a, b) => a + b, 1 / heads.length),
         headMax: combineHeads(heads, n, Math.max, 1) };
+    }
+
+    // The weights and projections the page exports: W_q, W_k, W_v, W_o and biases of the layer.
+    weightsFor(settings) {
+      return this.layerFor(settings).getWeights();
     }
   }
 
@@ -75,5 +94,6 @@
   }
 
   Spotlight.Engine = Engine;
+  Spotlight.STEP_BY_STEP_MAX_TOKENS = STEP_BY_STEP_MAX_TOKENS;
   Spotlight.rowStatistics = rowStatistics;
 }(window.Spotlight));

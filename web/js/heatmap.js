@@ -4,7 +4,7 @@
 // text (never HTML), the tooltip is set with textContent.
 'use strict';
 (function heatmapModule(Spotlight) {
-  const { table, textOn } = Spotlight.colormap;
+  const { table, divergingTable, textOn } = Spotlight.colormap;
   const LABEL_FONT = '12px system-ui, sans-serif';
   const MAX_LABELLED = 64;      // more tokens than this: index ticks instead of token labels
   const MAX_LABEL_CHARS = 14;
@@ -15,7 +15,8 @@
   }
 
   class Heatmap {
-    // options: {labels: bool, maxCell: px, fixedSize: px or 0, onSelect(row, col), tooltip: element}
+    // options: {labels: bool, maxCell: px, fixedSize: px or 0, onSelect(row, col), tooltip: element,
+    // diverging: bool (a difference, coloured from -colourMax to +colourMax)}
     constructor(canvas, options = {}) {
       this.canvas = canvas;
       this.options = Object.assign({ labels: true, maxCell: 44, fixedSize: 0 }, options);
@@ -81,13 +82,16 @@
       const rgba = pixels.data;
       const { values } = this;
       const stretch = 1 / this.colourMax;
+      // Diverging maps [-max, max] onto the table; sequential maps [0, max].
+      const diverging = this.options.diverging;
+      const colours = diverging ? divergingTable : table;
       for (let i = 0; i < rows * cols; i += 1) {
-        // viridis() inlined: a million cells per head must not allocate a million arrays
-        const value = values[i] * stretch;
+        // the colour lookup inlined: a million cells per head must not allocate a million arrays
+        const value = diverging ? (values[i] * stretch + 1) / 2 : values[i] * stretch;
         const entry = (value > 0 ? (value < 1 ? Math.round(value * 255) : 255) : 0) * 3;
-        rgba[i * 4] = table[entry];
-        rgba[i * 4 + 1] = table[entry + 1];
-        rgba[i * 4 + 2] = table[entry + 2];
+        rgba[i * 4] = colours[entry];
+        rgba[i * 4 + 1] = colours[entry + 1];
+        rgba[i * 4 + 2] = colours[entry + 2];
         rgba[i * 4 + 3] = 255;
       }
       this.offscreen.getContext('2d').putImageData(pixels, 0, 0);
@@ -106,8 +110,9 @@
       for (let row = 0; row < this.n.rows; row += 1) {
         for (let col = 0; col < this.n.cols; col += 1) {
           const value = this.values[row * this.n.cols + col];
-          context.fillStyle = textOn(value / this.colourMax);
-          context.fillText(value.toFixed(2).replace(/^0/, ''), layout.left + (col + 0.5) * layout.cell,
+          context.fillStyle = this.options.diverging
+            ? (Math.abs(value / this.colourMax) > 0.6 ? '#fff' : '#111') : textOn(value / this.colourMax);
+          context.fillText(value.toFixed(2).replace(/^(-?)0\./, '$1.'), layout.left + (col + 0.5) * layout.cell,
             layout.top + (row + 0.5) * layout.cell);
         }
       }

@@ -27,8 +27,27 @@
     temperature: 1,
     positional: true,
     head: 0,               // the head shown in the heatmap: an index, 'mean' or 'max'
-    colourRange: 'fixed',  // 'fixed': colours span 0..1; 'stretch': 0..the largest weight shown
+    colourRange: 'fixed',  // 'fixed': colours span 0..1; 'stretch': 0..the 99th percentile
+    headPatterns: [],      // per head: 'random' or a designed pattern; missing entries are random
+    window: 2,             // half-width of the local_window pattern
+    compare: 'off',        // 'off' | 'causal' | 'scaled' | 'seed' | 'temperature'
+    compareSeed: 7,        // the other side's seed when comparing seeds
+    compareTemperature: 0.5,  // the other side's temperature when comparing temperatures
+    theme: 'auto',         // 'auto' | 'light' | 'dark'
+    projector: false,      // large type for a projector
   };
+
+  // Head patterns: 'random' keeps the seed's weights; the others are designed (core:
+  // src/core/designed_heads.h, which gives the formula of each).
+  const HEAD_PATTERNS = [
+    { id: 'random', label: 'random (from the seed)' },
+    { id: 'previous_token', label: 'previous token' },
+    { id: 'same_token', label: 'same token' },
+    { id: 'first_token', label: 'first token (attention sink)' },
+    { id: 'local_window', label: 'local window ±k' },
+    { id: 'uniform', label: 'uniform' },
+  ];
+  const COMPARISONS = ['off', 'causal', 'scaled', 'seed', 'temperature'];
 
   // Divisors of embedDim that are valid head counts in the UI.
   function headChoices(embedDim) {
@@ -40,6 +59,7 @@
   }
 
   Spotlight.settings = {
-    EMBED_DIMS, MAX_HEADS, MAX_TOKENS, MAX_ARC_TOKENS, PRESETS, DEFAULTS, headChoices,
+    EMBED_DIMS, MAX_HEADS, MAX_TOKENS, MAX_ARC_TOKENS, PRESETS, DEFAULTS, HEAD_PATTERNS, COMPARISONS,
+    headChoices,
   };
 }(window.Spotlight));

@@ -1,0 +1,159 @@
+// Step by step: the whole pipeline of one head as numeric matrices, each labelled with its shape,
+// from the module's trace. Hovering or focusing a cell of the weights shows how it was computed,
+// with the real numbers: q_i . k_j, times the scale, exp(. - row max), divided by the row sum.
+'use strict';
+(function stepsModule(Spotlight) {
+  const MAX_COLUMNS = 8;  // wider matrices show their first columns and say so
+
+  // Element (head, row, col) of a {data, shape} tensor of shape (heads, rows, cols) or (rows, cols).
+  function at(tensor, head, row, col) {
+    const [rows, cols] = tensor.shape.length === 3 ? tensor.shape.slice(1) : tensor.shape;
+    const base = tensor.shape.length === 3 ? head * rows * cols : 0;
+    return tensor.data[base + row * cols + col];
+  }
+
+  function format(value, digits = 2) {
+    if (value === -Infinity) return '−∞';
+    if (value === Infinity) return '∞';
+    return value.toFixed(digits);
+  }
+
+  function element(tag, className, text) {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  }
+
+  // A labelled matrix: get(row, col) -> number; rows x cols, row labels, optional cell hook.
+  function matrixFigure({ title, shape, rows, cols, get, rowLabels, colLabels, digits, onCell, id }) {
+    const figure = element('figure', 'step');
+    if (id) figure.dataset.step = id;
+    const caption = element('figcaption');
+    caption.append(element('strong', null, title), element('span', 'shape', ` (${shape})`));
+    figure.appendChild(caption);
+    const shownCols = Math.min(cols, MAX_COLUMNS);
+    const table = element('table', 'matrix');
+    const head = element('tr');
+    head.appendChild(element('th'));
+    for (let c = 0; c < shownCols; c += 1) head.appendChild(element('th', null, colLabels ? colLabels[c] : String(c)));
+    if (shownCols < cols) head.appendChild(element('th', null, '…'));
+    table.appendChild(head);
+    for (let r = 0; r < rows; r += 1) {
+      const tr = element('tr');
+      tr.appendChild(element('th', null, rowLabels[r]));
+      for (let c = 0; c < shownCols; c += 1) {
+        const value = get(r, c);
+        const td = element('td', null, format(value, digits));
+        td.dataset.row = String(r);
+        td.dataset.col = String(c);
+        if (onCell) onCell(td, r, c);
+        tr.appendChild(td);
+      }
+      if (shownCols < cols) tr.appendChild(element('td', 'more', '…'));
+      table.appendChild(tr);
+    }
+    const wrap = element('div', 'matrix-wrap');
+    wrap.appendChild(table);
+    figure.appendChild(wrap);
+    if (shownCols < cols) figure.appendChild(element('p', 'help', `First ${shownCols} of ${cols} columns shown.`));
+    return figure;
+  }
+
+  function arrow(text) {
+    return element('div', 'step-arrow', `→ ${text}`);
+  }
+
+  // container: element to fill; result: the engine's result (with .trace); tokens; settings.
+  function renderSteps(container, explain, result, tokens, settings) {
+    container.textContent = '';
+    explain.textContent = '';
+    if (!result || !result.trace) {
+      container.appendChild(element('p', 'note', `Step by step shows inputs of up to ${Spotlight.STEP_BY_STEP_MAX_TOKENS} ` +
+        `tokens; this one has ${result ? result.n : 0}. Shorten the text to see every number.`));
+      return;
+    }
+    const t = result.trace;
+    const n = result.n;
+    const head = typeof settings.head === 'number' ? settings.head : 0;
+    const dModel = settings.embedDim;
+    const dHead = dModel / settings.numHeads;
+    const labels = tokens.map((token) => Spotlight.shortLabel(token));
+    const index = (i) => `${i}`;
+    if (typeof settings.head !== 'number') {
+      container.appendChild(element('p', 'note', 'The heatmap shows a summary over heads; the steps follow head 0.'));
+    }
+    const add = (node) => container.appendChild(node);
+
+    add(matrixFigure({ id: 'x', title: 'X: token vectors + positions', shape: `n × d_model = ${n} × ${dModel}`,
+      rows: n, cols: dModel, get: (r, c) => result.x[r * dModel + c], rowLabels: labels }));
+    add(arrow(`times W_q, W_k, W_v; head ${head} keeps columns ${head * dHead} to ${(head + 1) * dHead - 1}`));
+    for (const [name, tensor] of [['Q', t.q], ['K', t.k], ['V', t.v]]) {
+      add(matrixFigure({ id: name.toLowerCase(), title: `${name} of head ${head}`, shape: `${n} × d_head = ${n} × ${dHead}`,
+        rows: n, cols: dHead, get: (r, c) => at(tensor, head, r, c), rowLabels: labels }));
+    }
+    add(arrow('Q K^T: every query against every key'));
+    add(matrixFigure({ id: 'raw', title: 'Q K^T: raw scores', shape: `${n} × ${n}`, rows: n, cols: n,
+      get: (r, c) => at(t.rawScores, head, r, c), rowLabels: labels, colLabels: labels.map((l, i) => index(i)) }));
+    const scaleText = settings.scaled ? `divided by √d_k = √${dHead}` : 'not scaled';
+    const temperatureText = settings.temperature !== 1 ? `, divided by the temperature ${settings.temperature}` : '';
+    add(arrow(`${scaleText}${temperatureText}: × ${t.scale.toPrecision(4)}`));
+    add(matrixFigure({ id: 'scaled', title: 'scaled scores', shape: `${n} × ${n}`, rows: n, cols: n,
+      get: (r, c) => at(t.scaledScores, head, r, c), rowLabels: labels, colLabels: labels.map((l, i) => index(i)) }));
+    add(arrow(settings.causal ? '+ mask: −∞ above the diagonal (a token cannot see later ones)' : '+ mask: none (causal is off)'));
+    add(matrixFigure({ id: 'masked', title: 'masked scores', shape: `${n} × ${n}`, rows: n, cols: n,
+      get: (r, c) => at(t.maskedScores, head, r, c), rowLabels: labels, colLabels: labels.map((l, i) => index(i)) }));
+    add(arrow('softmax of each row: exp(score − row max) ÷ row sum'));
+
+    const describe = (i, j) => {
+      const raw = at(t.rawScores, head, i, j);
+      const scaled = at(t.scaledScores, head, i, j);
+      const masked = at(t.maskedScores, head, i, j);
+      const rowMax = t.rowMax.data[head * n + i];
+      const rowSum = t.rowSum.data[head * n + i];
+      const exp = at(t.expScores, head, i, j);
+      const weight = at(t.weights, head, i, j);
+      const lines = [
+        `weight of query ${i} "${tokens[i]}" on key ${j} "${tokens[j]}":`,
+        `q_${i} · k_${j} = ${raw.toPrecision(5)}`,
+        `× ${t.scale.toPrecision(4)} = ${scaled.toPrecision(5)}`,
+      ];
+      if (masked === -Infinity) {
+        lines.push('masked: −∞, so exp gives exactly 0 and the weight is 0');
+      } else {
+        lines.push(`exp(${scaled.toPrecision(5)} − row max ${rowMax.toPrecision(5)}) = ${exp.toPrecision(5)}`);
+        lines.push(`÷ row sum ${rowSum.toPrecision(5)} = ${weight.toPrecision(5)}`);
+      }
+      return lines;
+    };
+    const showExplanation = (i, j) => {
+      explain.textContent = '';
+      for (const line of describe(i, j)) explain.appendChild(element('div', null, line));
+      explain.dataset.row = String(i);
+      explain.dataset.col = String(j);
+    };
+    add(matrixFigure({ id: 'weights', title: 'attention weights (each row sums to 1)', shape: `${n} × ${n}`, rows: n, cols: n,
+      get: (r, c) => at(t.weights, head, r, c), rowLabels: labels, colLabels: labels.map((l, i) => index(i)), digits: 3,
+      onCell: (td, r, c) => {
+        td.tabIndex = 0;
+        td.classList.add('explainable');
+        td.style.background = Spotlight.colormap.viridisCss(at(t.weights, head, r, c));
+        td.style.color = Spotlight.colormap.textOn(at(t.weights, head, r, c));
+        td.addEventListener('mouseenter', () => showExplanation(r, c));
+        td.addEventListener('focus', () => showExplanation(r, c));
+      } }));
+    add(explain);  // the explanation sits beside the weights it explains
+    add(arrow('× V: each row mixes the value rows by its weights'));
+    add(matrixFigure({ id: 'head-output', title: `output of head ${head}`, shape: `${n} × ${dHead}`, rows: n, cols: dHead,
+      get: (r, c) => at(t.headOutputs, head, r, c), rowLabels: labels }));
+    add(arrow(`concatenate the ${settings.numHeads} heads side by side`));
+    add(matrixFigure({ id: 'concat', title: 'concatenated heads', shape: `${n} × ${dModel}`, rows: n, cols: dModel,
+      get: (r, c) => at(t.concat, 0, r, c), rowLabels: labels }));
+    add(arrow('× W_O (+ b_O)'));
+    add(matrixFigure({ id: 'output', title: 'output', shape: `${n} × ${dModel}`, rows: n, cols: dModel,
+      get: (r, c) => at(t.output, 0, r, c), rowLabels: labels }));
+    showExplanation(Math.min(1, n - 1), 0);
+  }
+
+  Spotlight.renderSteps = renderSteps;
+}(window.Spotlight));
