@@ -85,8 +85,11 @@
     }
     const add = (node) => container.appendChild(node);
 
-    add(matrixFigure({ id: 'x', title: 'X: token vectors + positions', shape: `n × d_model = ${n} × ${dModel}`,
-      rows: n, cols: dModel, get: (r, c) => result.x[r * dModel + c], rowLabels: labels }));
+    const x = matrixFigure({ id: 'x', title: 'X: token vectors + positions', shape: `n × d_model = ${n} × ${dModel}`,
+      rows: n, cols: dModel, get: (r, c) => result.x[r * dModel + c], rowLabels: labels });
+    x.appendChild(element('p', 'help', `Columns 0 to ${dModel / 2 - 1} hold the positional encoding alone; ` +
+      `the token vectors live in columns ${dModel / 2} to ${dModel - 1}, with the slow positional columns.`));
+    add(x);
     add(arrow(`times W_q, W_k, W_v; head ${head} keeps columns ${head * dHead} to ${(head + 1) * dHead - 1}`));
     for (const [name, tensor] of [['Q', t.q], ['K', t.k], ['V', t.v]]) {
       add(matrixFigure({ id: name.toLowerCase(), title: `${name} of head ${head}`, shape: `${n} × d_head = ${n} × ${dHead}`,
