@@ -1,7 +1,7 @@
 // Deterministic random numbers, bit-identical on every platform and compiler.
 //
 // std::uniform_real_distribution is not used: its algorithm is left to the standard library, so the
-// same seed gives different numbers under libstdc++, libc++ and Emscripten's libc++. Instead:
+// same seed gives different numbers under libstdc++, libc++ and the wasm build's libc++. Instead:
 //
 //   SplitMix64 (Steele, Lea & Flood 2014): state += 0x9E3779B97F4A7C15, then the output is the state
 //   mixed by  z = (z ^ z>>30) * 0xBF58476D1CE4E5B9;  z = (z ^ z>>27) * 0x94D049BB133111EB;  z ^ z>>31.

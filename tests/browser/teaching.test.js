@@ -168,7 +168,12 @@ test('export: PNG, SVG of heatmap and arcs, CSV and JSON parse and equal the mod
   assert.deepEqual([...png.content.subarray(0, 8)], [137, 80, 78, 71, 13, 10, 26, 10], 'PNG signature');
 
   const csv = await downloadOf(page, '#export-csv');
-  const lines = csv.content.toString('utf8').trim().split('\n');
+  const allLines = csv.content.toString('utf8').trim().split('\n');
+  assert.match(allLines[0], /^# Attention Spotlight weights; rows are queries, columns keys; settings \{/);
+  const settings = JSON.parse(allLines[0].slice(allLines[0].indexOf('{')));
+  assert.equal(settings.seed, 42);
+  assert.equal(settings.text, 'He said "=1+2", then <b>@home</b>; left.');
+  const lines = allLines.slice(1);
   assert.equal(lines[0], 'head,query_index,query,key_index,key,weight');
   assert.equal(lines.length, 1 + heads * n * n);
   const parse = (line) => {  // quoted fields may hold commas and doubled quotes

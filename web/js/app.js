@@ -557,8 +557,8 @@
       files.download('attention-arcs.svg', new Blob([files.arcsSvg($('arcs'))], { type: 'image/svg+xml' }));
     });
     $('export-csv').addEventListener('click', () => {
-      files.download('attention-weights.csv', new Blob([files.weightsCsv(view.tokens, view.result.weights)],
-        { type: 'text/csv' }));
+      files.download('attention-weights.csv', new Blob([files.weightsCsv(view.tokens, view.result.weights,
+        exportable())], { type: 'text/csv' }));
     });
     $('export-json').addEventListener('click', () => {
       files.download('attention-weights.json', new Blob([files.weightsJson(view.tokens, view.result.weights,

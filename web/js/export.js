@@ -75,9 +75,13 @@
     return `"${safe.replace(/"/g, '""')}"`;
   }
 
-  function weightsCsv(tokens, weights) {
+  // The settings go in a first comment line (pandas: read_csv(..., comment='#')), as JSON so every
+  // value, the text included, is quoted.
+  function weightsCsv(tokens, weights, settings) {
     const n = tokens.length;
-    const lines = ['head,query_index,query,key_index,key,weight'];
+    const described = JSON.stringify(settings).replace(/[\r\n]/g, ' ');
+    const lines = [`# Attention Spotlight weights; rows are queries, columns keys; settings ${described}`,
+      'head,query_index,query,key_index,key,weight'];
     weights.forEach((head, h) => {
       for (let i = 0; i < n; i += 1) {
         for (let j = 0; j < n; j += 1) {
