@@ -146,3 +146,29 @@ TEST_CASE("softmax steps: max, exp, sum and weights, the weights equal softmax_r
   REQUIRE(steps.exp_scores.row(3).isZero(0.0f));
   REQUIRE(steps.weights.row(3).isZero(0.0f));
 }
+
+TEST_CASE("exp_shifted: within 2 float ulps of exp, exact zeros for -inf, any length", "[softmax]") {
+  const Index count = GENERATE(1, 3, 4, 5, 64, 101);
+  CAPTURE(count);
+  Matrix logits = test_support::random_matrix(1, count, 91, 80.0f);
+  logits(0, 0) = 0.0f;
+  if (count > 2) logits(0, 2) = minus_infinity;
+  const float shift = logits.maxCoeff();
+  Matrix out(1, count);
+  const float sum = spotlight::exp_shifted(logits.data(), shift, out.data(), count);
+  double expected_sum = 0.0;
+  for (Index i = 0; i < count; ++i) {
+    // exp of the float argument the kernel sees: at |x| ~ 80 the float subtraction alone moves
+    // the result by ~1e-5 relative, which is not exp's error.
+    const float argument = logits(0, i) - shift;
+    const double expected = std::exp(double(argument));
+    CAPTURE(i, logits(0, i), argument);
+    if (logits(0, i) == minus_infinity || argument < -87.0f) {
+      REQUIRE(out(0, i) == 0.0f);  // masked, or below the float range we keep: exactly 0
+      continue;
+    }
+    expected_sum += expected;
+    REQUIRE(out(0, i) == Approx(expected).epsilon(2.5e-7));
+  }
+  REQUIRE(sum == Approx(expected_sum).epsilon(1e-6));
+}

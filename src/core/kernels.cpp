@@ -4,6 +4,7 @@
 #include <cmath>
 #include <limits>
 
+#include "gemm.h"
 #include "softmax.h"
 
 namespace spotlight {
@@ -28,22 +29,21 @@ void online_softmax_tile(Matrix& logits, const MatrixView& v_tile, Eigen::Vector
       continue;
     }
     correction(row) = std::exp(running_max(row) - new_max);  // 0 on the first unmasked tile
-    // Eigen's vectorised exp clamps its argument, so exp(-inf) would come out near 1e-39, not 0:
-    // masked keys are zeroed explicitly.
-    const auto row_logits = logits.row(row).array();
-    logits.row(row) = (row_logits == minus_infinity).select(0.0f, (row_logits - new_max).exp());
-    running_sum(row) = running_sum(row) * correction(row) + logits.row(row).sum();
+    const float tile_sum = exp_shifted(logits.row(row).data(), new_max, logits.row(row).data(),
+                                       logits.cols());
+    running_sum(row) = running_sum(row) * correction(row) + tile_sum;
     running_max(row) = new_max;
   }
   accumulator = correction.asDiagonal() * accumulator;
-  accumulator.noalias() += logits * v_tile;
+  gemm(logits, v_tile, false, Accumulate::yes, accumulator);
 }
 
 }  // namespace
 
 Matrix masked_logits(const MatrixView& q_tile, const MatrixView& k_tile, float logit_scale,
                      Index first_query, Index first_key, const MaskSpec& masks) {
-  Matrix logits = (q_tile * k_tile.transpose()) * logit_scale;
+  Matrix logits = multiply(q_tile, k_tile, true);
+  logits *= logit_scale;
   apply_masks(logits, first_query, first_key, masks.causal, masks.key_padding_mask);
   return logits;
 }
@@ -52,7 +52,7 @@ Matrix full_attention(const MatrixView& q, const MatrixView& k, const MatrixView
                       float logit_scale, const MaskSpec& masks, Matrix& weights) {
   weights = masked_logits(q, k, logit_scale, 0, 0, masks);
   softmax_rows(weights);
-  return weights * v;
+  return multiply(weights, v);
 }
 
 Matrix tiled_attention(const MatrixView& q, const MatrixView& k, const MatrixView& v,

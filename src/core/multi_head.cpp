@@ -4,6 +4,7 @@
 #include <stdexcept>
 
 #include "errors.h"
+#include "gemm.h"
 #include "random.h"
 #include "softmax.h"
 
@@ -79,7 +80,7 @@ void SimpleAttention::validate_inputs(const MatrixView& x_q, const MatrixView& x
 }
 
 Matrix SimpleAttention::project(const MatrixView& x, Projection which) const {
-  Matrix projected = x * weight(which);
+  Matrix projected = multiply(x, weight(which));
   projected.rowwise() += bias(which);
   return projected;
 }
@@ -125,7 +126,7 @@ ForwardResult SimpleAttention::cross_attention(const MatrixView& x_q, const Matr
     concat.middleCols(first_col, d_head) = head_result.output;
     if (return_weights) result.weights.middleRows(head * n_q, n_q) = head_result.weights;
   }
-  result.output = concat * weight(Projection::output);
+  result.output = multiply(concat, weight(Projection::output));
   result.output.rowwise() += bias(Projection::output);
   return result;
 }
@@ -152,7 +153,7 @@ AttentionTrace SimpleAttention::trace(const MatrixView& x_q, const MatrixView& x
     step.k = k.middleCols(first_col, d_head);
     step.v = v.middleCols(first_col, d_head);
     validate_attention_inputs(step.q, step.k, step.v, options);
-    step.raw_scores = step.q * step.k.transpose();
+    step.raw_scores = multiply(step.q, step.k, true);
     step.scaled_scores = step.raw_scores * trace.scale;
     step.masked_scores = step.scaled_scores;
     apply_masks(step.masked_scores, 0, 0, options.causal, options.key_padding_mask);
@@ -161,11 +162,11 @@ AttentionTrace SimpleAttention::trace(const MatrixView& x_q, const MatrixView& x
     step.exp_scores = std::move(softmax.exp_scores);
     step.row_sum = std::move(softmax.row_sum);
     step.weights = std::move(softmax.weights);
-    step.output = step.weights * step.v;
+    step.output = multiply(step.weights, step.v);
     trace.concat.middleCols(first_col, d_head) = step.output;
     trace.heads.push_back(std::move(step));
   }
-  trace.output = trace.concat * weight(Projection::output);
+  trace.output = multiply(trace.concat, weight(Projection::output));
   trace.output.rowwise() += bias(Projection::output);
   return trace;
 }

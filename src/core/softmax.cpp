@@ -1,10 +1,37 @@
 #include "softmax.h"
 
+#include "simd.h"
+
 #include <cmath>
 #include <limits>
 #include <utility>
 
 namespace spotlight {
+
+float exp_shifted(const float* logits, float shift, float* out, Index count) {
+  const simd::Float4 shift4 = simd::broadcast(shift);
+  simd::Float4 sum4 = simd::broadcast(0.0f);
+  Index i = 0;
+  for (; i + 4 <= count; i += 4) {
+    const simd::Float4 e = simd::exp_nonpositive(simd::subtract(simd::load(logits + i), shift4));
+    simd::store(out + i, e);
+    sum4 = simd::add(sum4, e);
+  }
+  float lanes[4];
+  simd::store(lanes, sum4);
+  float sum = (lanes[0] + lanes[1]) + (lanes[2] + lanes[3]);
+  if (i < count) {  // the last 1 to 3 entries, padded with -inf (exp gives 0)
+    float tail[4] = {-std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity(),
+                     -std::numeric_limits<float>::infinity(), -std::numeric_limits<float>::infinity()};
+    for (Index j = i; j < count; ++j) tail[j - i] = logits[j];
+    simd::store(tail, simd::exp_nonpositive(simd::subtract(simd::load(tail), shift4)));
+    for (Index j = i; j < count; ++j) {
+      out[j] = tail[j - i];
+      sum += tail[j - i];
+    }
+  }
+  return sum;
+}
 
 namespace {
 
@@ -20,11 +47,7 @@ std::pair<float, float> softmax_row(Row&& logits) {
   }
 
   // pass 2: exp and sum (masked entries: exp(-inf) = 0 exactly)
-  float sum = 0.0f;
-  for (Index col = 0; col < logits.size(); ++col) {
-    logits(col) = std::exp(logits(col) - row_max);
-    sum += logits(col);
-  }
+  const float sum = exp_shifted(logits.data(), row_max, logits.data(), logits.size());
 
   // pass 3: normalise (sum >= 1 because the max entry contributes exp(0) = 1)
   logits /= sum;
@@ -49,13 +72,11 @@ SoftmaxSteps softmax_steps(const MatrixView& logits) {
   }
   // exp(logit - max) = weight * sum, but recomputed as exp so the trace shows the real step.
   steps.exp_scores = Matrix::Zero(logits.rows(), logits.cols());
+  const Matrix contiguous = logits;  // a view's rows need not be contiguous
   for (Index row = 0; row < logits.rows(); ++row) {
     if (steps.row_sum(row) == 0.0f) continue;
-    // select, not a bare exp: Eigen's vectorised exp(-inf) is about 1e-39, not 0 (see kernels.cpp)
-    const auto row_logits = logits.row(row).array();
-    steps.exp_scores.row(row) =
-        (row_logits == -std::numeric_limits<float>::infinity())
-            .select(0.0f, (row_logits - steps.row_max(row)).exp());
+    exp_shifted(contiguous.row(row).data(), steps.row_max(row), steps.exp_scores.row(row).data(),
+                logits.cols());
   }
   return steps;
 }

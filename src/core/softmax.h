@@ -13,6 +13,11 @@ namespace spotlight {
 // never NaN, so a fully masked query contributes a zero vector to the output.
 void softmax_rows(Matrix& scores);
 
+// out[i] = exp(logits[i] - shift) for i < count, exactly 0 where logits[i] is -inf; returns the
+// sum of the outputs. `shift` >= every logit (the row max). Vectorised (simd.h); `out` may be
+// `logits`. The one exponential of the softmax, the trace and the online softmax of the tiles.
+float exp_shifted(const float* logits, float shift, float* out, Index count);
+
 // The same softmax with its steps kept, for teaching: for each row, its max, exp(logit - max),
 // the sum of those, and the weights (exp / sum). A fully masked row has max -inf, exps and weights
 // 0 and sum 0. The weights equal softmax_rows' bit for bit.

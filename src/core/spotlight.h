@@ -5,6 +5,7 @@
 #include "designed_heads.h"
 #include "embeddings.h"
 #include "errors.h"
+#include "gemm.h"
 #include "kernels.h"
 #include "masks.h"
 #include "matrix.h"

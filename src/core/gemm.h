@@ -1,0 +1,25 @@
+// Matrix products for the attention kernels and the projections, on a register-blocked SIMD
+// micro-kernel (simd.h), so the wasm build does not fall back to Eigen's scalar products.
+//
+//   c = beta * c + a op(b),   a (m, k), op(b) (k, n), c (m, n), beta 0 or 1
+//   op(b) = b (k, n), or b^T when b_transposed (b is then (n, k), as keys are for q k^T)
+//
+// Scheme: op(b) is packed 8 columns at a time into a contiguous (k, 8) panel, zero-padded past n;
+// each panel then meets every group of 4 rows of a in a micro-kernel that keeps the (4, 8) block
+// of c in 8 vector registers through the whole k loop: per step, 2 loads of the panel, 4
+// broadcasts of a, 8 multiply-adds.
+#pragma once
+
+#include "matrix.h"
+
+namespace spotlight {
+
+enum class Accumulate { no, yes };  // beta = 0 (c is overwritten and resized) or beta = 1
+
+void gemm(const MatrixView& a, const MatrixView& b, bool b_transposed, Accumulate accumulate,
+          Matrix& c);
+
+// c = a op(b) as a new matrix.
+Matrix multiply(const MatrixView& a, const MatrixView& b, bool b_transposed = false);
+
+}  // namespace spotlight

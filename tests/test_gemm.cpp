@@ -1,0 +1,66 @@
+// The SIMD matrix product against the obvious triple loop, over shapes that hit every edge of the
+// (4, 8) blocking, with and without a transposed right side, accumulation and strided views.
+#include <catch2/catch.hpp>
+
+#include "gemm.h"
+#include "simd.h"
+#include "test_support.h"
+
+using spotlight::Accumulate;
+using spotlight::Index;
+using spotlight::Matrix;
+using test_support::random_matrix;
+
+namespace {
+
+reference::Dense naive_product(const Matrix& a, const Matrix& b, bool b_transposed) {
+  const Index n = b_transposed ? b.rows() : b.cols();
+  reference::Dense c = reference::Dense::Zero(a.rows(), n);
+  for (Index i = 0; i < a.rows(); ++i) {
+    for (Index j = 0; j < n; ++j) {
+      for (Index p = 0; p < a.cols(); ++p) {
+        c(i, j) += double(a(i, p)) * double(b_transposed ? b(j, p) : b(p, j));
+      }
+    }
+  }
+  return c;
+}
+
+}  // namespace
+
+TEST_CASE("gemm: equals the naive product at every edge of the blocking", "[gemm]") {
+  CAPTURE(spotlight::simd::name);
+  const Index m = GENERATE(1, 3, 4, 5, 9, 33);
+  const Index n = GENERATE(1, 7, 8, 9, 17, 64);
+  const Index k = GENERATE(1, 2, 5, 64, 100);
+  const bool transposed = GENERATE(false, true);
+  CAPTURE(m, n, k, transposed);
+  const Matrix a = random_matrix(m, k, 1);
+  const Matrix b = transposed ? random_matrix(n, k, 2) : random_matrix(k, n, 2);
+  // Float sums of k products of numbers in [-1, 1): error grows like sqrt(k) * 6e-8.
+  test_support::require_close(spotlight::multiply(a, b, transposed), naive_product(a, b, transposed),
+                              1e-5, 2e-6 * double(k));
+}
+
+TEST_CASE("gemm: accumulates into c, and reads strided views such as one head's columns",
+          "[gemm]") {
+  const Matrix q = random_matrix(13, 24, 3), k = random_matrix(11, 24, 4);
+  // Head 1 of 3: columns 8..15, a view whose rows are 24 floats apart.
+  const Matrix q_head = q.middleCols(8, 8), k_head = k.middleCols(8, 8);
+  const reference::Dense expected = naive_product(q_head, k_head, true);
+  test_support::require_close(spotlight::multiply(q.middleCols(8, 8), k.middleCols(8, 8), true),
+                              expected, 1e-5, 1e-5);
+  Matrix c = Matrix::Constant(13, 11, 2.0f);
+  spotlight::gemm(q.middleCols(8, 8), k.middleCols(8, 8), true, Accumulate::yes, c);
+  test_support::require_close(c, (expected.array() + 2.0).matrix(), 1e-5, 1e-5);
+}
+
+TEST_CASE("gemm: empty and zero-width inputs give an empty or zero product", "[gemm]") {
+  const Matrix a(0, 5), b = random_matrix(5, 3, 1);
+  REQUIRE(spotlight::multiply(a, b).rows() == 0);
+  const Matrix wide(3, 0), tall(0, 4);
+  const Matrix zero = spotlight::multiply(wide, tall);
+  REQUIRE(zero.rows() == 3);
+  REQUIRE(zero.cols() == 4);
+  REQUIRE(zero.isZero(0.0f));
+}
