@@ -240,3 +240,32 @@ TEST_CASE("initial weights are Xavier/Glorot uniform in +-sqrt(6 / (fan_in + fan
     REQUIRE(variance == Approx(limit * limit / 3.0).epsilon(0.2));  // U(-a, a) has variance a^2/3
   }
 }
+
+TEST_CASE("multi_head_attention on projected q, k, v: split, attend per head, concatenate",
+          "[multi_head]") {
+  const Index n_heads = GENERATE(1, 3, 4);
+  const bool causal = GENERATE(false, true);
+  CAPTURE(n_heads, causal);
+  const Index d_model = 12, d_head = d_model / n_heads;
+  const Matrix q = random_matrix(7, d_model, 1), k = random_matrix(9, d_model, 2);
+  const Matrix v = random_matrix(9, d_model, 3);
+  AttentionOptions options;
+  options.causal = causal;
+  const auto result = spotlight::multi_head_attention(q, k, v, n_heads, options, true);
+  const auto tiled = spotlight::multi_head_attention(q, k, v, n_heads, options, false);
+  REQUIRE(result.output.rows() == 7);
+  REQUIRE(result.output.cols() == d_model);
+  for (Index h = 0; h < n_heads; ++h) {
+    CAPTURE(h);
+    const auto head = spotlight::scaled_dot_product_attention(
+        q.middleCols(h * d_head, d_head), k.middleCols(h * d_head, d_head),
+        v.middleCols(h * d_head, d_head), options, true);
+    REQUIRE(Matrix(result.output.middleCols(h * d_head, d_head)) == head.output);
+    REQUIRE(Matrix(result.head_weights(h)) == head.weights);
+    require_close(tiled.output.middleCols(h * d_head, d_head), head.output.cast<double>(), 1e-5, 1e-6);
+  }
+  using Catch::Matchers::Contains;
+  REQUIRE_THROWS_WITH(spotlight::multi_head_attention(q, k, v, 5), Contains("d_model 12 is not divisible by num_heads 5"));
+  REQUIRE_THROWS_WITH(spotlight::multi_head_attention(q, k, random_matrix(9, 8, 4), 4),
+                      Contains("must share d_model, got 12, 12 and 8"));
+}

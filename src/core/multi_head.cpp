@@ -20,6 +20,44 @@ MatrixView ForwardResult::head_weights(Index head) const {
   return weights.middleRows(head * n_q, n_q);
 }
 
+namespace {
+
+// Attends head `head` of (q_head, k_head, v_head) and writes its output into `concat`'s block and
+// its weights into `result`. Shared by multi_head_attention and SimpleAttention.
+void attend_head(Index head, const MatrixView& q_head, const MatrixView& k_head,
+                 const MatrixView& v_head, const AttentionOptions& options, bool return_weights,
+                 Matrix& concat, ForwardResult& result) {
+  const Index d_head = q_head.cols(), n_q = q_head.rows();
+  const float default_scale = 1.0f / std::sqrt(static_cast<float>(d_head));
+  AttentionResult head_result =
+      attention(q_head, k_head, v_head, default_scale, options, return_weights);
+  concat.middleCols(head * d_head, d_head) = head_result.output;
+  if (return_weights) result.weights.middleRows(head * n_q, n_q) = head_result.weights;
+}
+
+}  // namespace
+
+ForwardResult multi_head_attention(const MatrixView& q, const MatrixView& k, const MatrixView& v,
+                                   Index n_heads, const AttentionOptions& options,
+                                   bool return_weights) {
+  require(n_heads > 0, "num_heads must be > 0, got ", n_heads);
+  require(q.cols() % n_heads == 0, "d_model ", q.cols(), " is not divisible by num_heads ", n_heads);
+  require(k.cols() == q.cols() && v.cols() == q.cols(), "q, k and v must share d_model, got ",
+          q.cols(), ", ", k.cols(), " and ", v.cols(), " columns");
+  const Index d_head = q.cols() / n_heads;
+  ForwardResult result;
+  result.n_heads = n_heads;
+  if (return_weights) result.weights.resize(n_heads * q.rows(), k.rows());
+  Matrix concat(q.rows(), q.cols());
+  for (Index head = 0; head < n_heads; ++head) {
+    const Index first_col = head * d_head;
+    attend_head(head, q.middleCols(first_col, d_head), k.middleCols(first_col, d_head),
+                v.middleCols(first_col, d_head), options, return_weights, concat, result);
+  }
+  result.output = std::move(concat);
+  return result;
+}
+
 SimpleAttention::SimpleAttention(Index embed_dim, Index num_heads, std::uint64_t seed)
     : embed_dim_(embed_dim), num_heads_(num_heads) {
   require(embed_dim > 0, "embed_dim must be > 0, got ", embed_dim);
@@ -80,8 +118,13 @@ void SimpleAttention::validate_inputs(const MatrixView& x_q, const MatrixView& x
 }
 
 Matrix SimpleAttention::project(const MatrixView& x, Projection which) const {
-  Matrix projected = multiply(x, weight(which));
-  projected.rowwise() += bias(which);
+  return project_head(x, which, 0, embed_dim_);
+}
+
+Matrix SimpleAttention::project_head(const MatrixView& x, Projection which, Index first_col,
+                                     Index cols) const {
+  Matrix projected = multiply(x, weight(which).middleCols(first_col, cols));
+  projected.rowwise() += bias(which).segment(first_col, cols);
   return projected;
 }
 
@@ -109,22 +152,20 @@ ForwardResult SimpleAttention::cross_attention(const MatrixView& x_q, const Matr
                                                const AttentionOptions& options,
                                                bool return_weights) const {
   validate_inputs(x_q, x_kv);
-  const Matrix q = project(x_q, Projection::query);   // (n_q, d_model)
-  const Matrix k = project(x_kv, Projection::key);    // (n_k, d_model)
-  const Matrix v = project(x_kv, Projection::value);  // (n_k, d_model)
-  const Index n_q = q.rows(), n_k = k.rows(), d_head = head_dim();
+  const Index n_q = x_q.rows(), n_k = x_kv.rows(), d_head = head_dim();
 
   ForwardResult result;
   result.n_heads = num_heads_;
   if (return_weights) result.weights.resize(num_heads_ * n_q, n_k);
   Matrix concat(n_q, embed_dim_);
+  // One head at a time: its q, k, v are (n, d_head), so the peak memory is the inputs, the
+  // concatenation and one head - what lets 16,384 tokens fit where full Q, K, V would not.
   for (Index head = 0; head < num_heads_; ++head) {
     const Index first_col = head * d_head;
-    AttentionResult head_result =
-        attention(q.middleCols(first_col, d_head), k.middleCols(first_col, d_head),
-                  v.middleCols(first_col, d_head), default_scale(), options, return_weights);
-    concat.middleCols(first_col, d_head) = head_result.output;
-    if (return_weights) result.weights.middleRows(head * n_q, n_q) = head_result.weights;
+    const Matrix q = project_head(x_q, Projection::query, first_col, d_head);
+    const Matrix k = project_head(x_kv, Projection::key, first_col, d_head);
+    const Matrix v = project_head(x_kv, Projection::value, first_col, d_head);
+    attend_head(head, q, k, v, options, return_weights, concat, result);
   }
   result.output = multiply(concat, weight(Projection::output));
   result.output.rowwise() += bias(Projection::output);

@@ -58,6 +58,15 @@ struct AttentionTrace {
   Matrix output;  // (n_q, d_model)
 };
 
+// Multi-head attention on queries, keys and values already projected: split each into n_heads
+// column blocks, attend per head (scaled by 1/sqrt(d_head) unless options.scale says otherwise),
+// concatenate. q (n_q, d_model), k (n_k, d_model), v (n_k, d_model) -> concat (n_q, d_model), and
+// the weights (n_heads * n_q, n_k) when requested. Throws std::invalid_argument for n_heads that
+// does not divide d_model, widths that differ, and every case validate_attention_inputs rejects.
+ForwardResult multi_head_attention(const MatrixView& q, const MatrixView& k, const MatrixView& v,
+                                   Index n_heads, const AttentionOptions& options = {},
+                                   bool return_weights = true);
+
 class SimpleAttention {
  public:
   // Throws std::invalid_argument unless embed_dim > 0, num_heads > 0 and num_heads divides embed_dim.
@@ -95,6 +104,8 @@ class SimpleAttention {
   static std::size_t index(Projection which) { return static_cast<std::size_t>(which); }
   void validate_inputs(const MatrixView& x_q, const MatrixView& x_kv) const;
   Matrix project(const MatrixView& x, Projection which) const;
+  // Columns first_col .. first_col + cols - 1 of x W + b.
+  Matrix project_head(const MatrixView& x, Projection which, Index first_col, Index cols) const;
   float default_scale() const;
 
   Index embed_dim_;

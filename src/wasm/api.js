@@ -219,7 +219,24 @@
     return module.rawScalingStudy(toSize('d', d), toSize('n', n), toSeed(seed));
   }
 
+  // Multi-head attention on projected q (nq, dModel), k and v (nk, dModel): split into numHeads
+  // column blocks, attend per head, concatenate. Returns {output (nq, dModel), weights
+  // (numHeads, nq, nk) or null}.
+  function multiHeadAttention(q, k, v, options) {
+    const defaults = Object.assign({ nq: 0, nk: 0, dModel: 0, numHeads: 0 }, ATTENTION_DEFAULTS,
+                                   { returnWeights: true });
+    const o = readOptions(options, defaults, 'multiHeadAttention');
+    const shape = {
+      nq: toSize('nq', o.nq), nk: toSize('nk', o.nk), dModel: toSize('dModel', o.dModel),
+      numHeads: toSize('numHeads', o.numHeads),
+    };
+    return module.rawMultiHeadAttention(toFloat32Array('q', q), toFloat32Array('k', k),
+                                        toFloat32Array('v', v), shape, attentionOptions(o),
+                                        o.returnWeights);
+  }
+
   module.SimpleAttention = SimpleAttention;
+  module.multiHeadAttention = multiHeadAttention;
   module.scalingStudy = scalingStudy;
   module.embedTokens = embedTokens;
   module.scaledDotProductAttention = singleHead(true, 'scaledDotProductAttention');

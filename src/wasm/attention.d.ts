@@ -114,6 +114,13 @@ declare namespace createAttentionModule {
     dv: number;
   }
 
+  interface MultiHeadOptions extends ForwardOptions {
+    nq: number;
+    nk: number;
+    dModel: number;
+    numHeads: number;
+  }
+
   interface MemoryStats {
     /** Size of the wasm memory in bytes. */
     heapBytes: number;
@@ -128,6 +135,10 @@ declare namespace createAttentionModule {
     /** softmax(q k^T / sqrt(dk)) v for q (nq, dk), k (nk, dk), v (nk, dv). */
     scaledDotProductAttention(q: FloatInput, k: FloatInput, v: FloatInput,
                               options: SingleHeadOptions): ForwardResult;
+    /** Attention on projected q (nq, dModel), k and v (nk, dModel): split into heads, attend,
+     *  concatenate (no W_o). */
+    multiHeadAttention(q: FloatInput, k: FloatInput, v: FloatInput,
+                       options: MultiHeadOptions): ForwardResult;
     /** softmax(q k^T) v, no scaling. */
     dotProductAttention(q: FloatInput, k: FloatInput, v: FloatInput,
                         options: SingleHeadOptions): ForwardResult;

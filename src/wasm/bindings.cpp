@@ -286,6 +286,26 @@ val scaling_study(int d, int n, double seed) {
   });
 }
 
+// Multi-head attention on projected q (nq, dModel), k and v (nk, dModel).
+val multi_head_attention(const val& q, const val& k, const val& v, const val& shape,
+                         const val& options, bool return_weights) {
+  return guarded([&] {
+    const int n_q = shape["nq"].as<int>(), n_k = shape["nk"].as<int>();
+    const int d_model = shape["dModel"].as<int>(), n_heads = shape["numHeads"].as<int>();
+    const Matrix queries = to_matrix(q, n_q, d_model, "q", "nq", "dModel");
+    const Matrix keys = to_matrix(k, n_k, d_model, "k", "nk", "dModel");
+    const Matrix values = to_matrix(v, n_k, d_model, "v", "nk", "dModel");
+    const spotlight::ForwardResult result = spotlight::multi_head_attention(
+        queries, keys, values, n_heads, to_options(options), return_weights);
+    val out = val::object();
+    out.set("output", to_float32_array(result.output.data(), result.output.size()));
+    out.set("weights", return_weights
+                           ? to_float32_array(result.weights.data(), result.weights.size())
+                           : val::null());
+    return out;
+  });
+}
+
 // heapBytes: the wasm memory's size; allocatedBytes: what malloc has handed out and not freed.
 val memory_stats() {
   const struct mallinfo info = mallinfo();
@@ -311,4 +331,5 @@ EMSCRIPTEN_BINDINGS(attention_spotlight) {
   emscripten::function("rawAttention", &single_head_attention);
   emscripten::function("memoryStats", &memory_stats);
   emscripten::function("rawScalingStudy", &scaling_study);
+  emscripten::function("rawMultiHeadAttention", &multi_head_attention);
 }

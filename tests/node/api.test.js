@@ -9,7 +9,7 @@ const TOKENS = ['The', 'cat', 'sat', 'on', 'the', 'mat'];
 test('the factory is createAttentionModule and resolves to the API', async () => {
   const M = await loadModule();
   for (const name of ['SimpleAttention', 'embedTokens', 'scaledDotProductAttention',
-    'dotProductAttention', 'memoryStats', 'scalingStudy']) {
+    'dotProductAttention', 'memoryStats', 'scalingStudy', 'multiHeadAttention']) {
     assert.equal(typeof M[name], 'function', name);
   }
 });
@@ -255,4 +255,33 @@ test('trace includes the softmax steps: row max, exp scores and row sums', async
   }
   assert.equal(t.expScores.data[1], 0, 'masked: exp is exactly 0');
   attn.delete();
+});
+
+test('multiHeadAttention on projected q, k, v equals per-head scaledDotProductAttention', async () => {
+  const M = await loadModule();
+  const nq = 5;
+  const nk = 6;
+  const dModel = 8;
+  const numHeads = 2;
+  const q = randomFloats(nq * dModel, 1);
+  const k = randomFloats(nk * dModel, 2);
+  const v = randomFloats(nk * dModel, 3);
+  const { output, weights } = M.multiHeadAttention(q, k, v, { nq, nk, dModel, numHeads, causal: true });
+  assert.equal(output.length, nq * dModel);
+  assert.equal(weights.length, numHeads * nq * nk);
+  const columns = (data, rows, h) => {
+    const out = new Float32Array(rows * 4);
+    for (let r = 0; r < rows; r += 1) for (let c = 0; c < 4; c += 1) out[r * 4 + c] = data[r * dModel + h * 4 + c];
+    return out;
+  };
+  for (let h = 0; h < numHeads; h += 1) {
+    const head = M.scaledDotProductAttention(columns(q, nq, h), columns(k, nk, h), columns(v, nk, h),
+      { nq, nk, dk: 4, dv: 4, causal: true });
+    assert.deepEqual(weights.subarray(h * nq * nk, (h + 1) * nq * nk), head.weights);
+    assert.ok(maxAbsDifference(columns(output, nq, h), head.output) < 1e-6);
+  }
+  const tiled = M.multiHeadAttention(q, k, v, { nq, nk, dModel, numHeads, returnWeights: false });
+  assert.equal(tiled.weights, null);
+  assert.throws(() => M.multiHeadAttention(q, k, v, { nq, nk, dModel, numHeads: 3 }),
+    /d_model 8 is not divisible by num_heads 3/);
 });

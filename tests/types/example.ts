@@ -23,11 +23,13 @@ async function example(): Promise<number> {
   attn.designHead(1, 'previous_token');
   attn.designHead(2, 'local_window', { window: 3 });
   const study = M.scalingStudy(64, 32, 1);
+  const mha = M.multiHeadAttention(x, x, x, { nq: 3, nk: 3, dModel: 64, numHeads: 4, causal: true });
+  const mhaOut: Float32Array = mha.output;
   const saturated: boolean = study.unscaled.maxWeight > study.scaled.maxWeight;
   const rowSums: Float32Array = t.rowSum.data;
   attn.delete();
   return y.length + output.length + (weights?.length ?? 0) + shape.length + (cross.weights?.length ?? 0) +
-    single.output.length + plain.output.length + heap + (saturated ? 1 : 0) + rowSums.length;
+    single.output.length + plain.output.length + heap + (saturated ? 1 : 0) + rowSums.length + mhaOut.length;
 }
 
 // Misuse the declarations must reject.
