@@ -1,0 +1,201 @@
+// The peers of the benchmark, each with the same two operations on the same inputs:
+//   attention(q, k, v)  multi-head attention on projected Q, K, V (n, dModel) -> (n, dModel)
+//   layer(x)            the whole layer: projections, attention, output projection
+// each with {causal, returnWeights}. A peer's setup returns null for a case it cannot run, with
+// the reason, so the report shows the gap instead of hiding it.
+'use strict';
+
+const flops = {
+  // Q K^T and weights V for every head: 2 n^2 d each.
+  attention: (n, d) => 4 * n * n * d,
+  // plus four (n, d) x (d, d) projections
+  layer: (n, d) => 4 * n * n * d + 8 * n * d * d,
+};
+
+function randomFloats(count, seed) {
+  let state = seed >>> 0;
+  const values = new Float32Array(count);
+  for (let i = 0; i < count; i += 1) {
+    state = (Math.imul(state, 1664525) + 1013904223) >>> 0;
+    values[i] = (state / 2 ** 32 - 0.5) * 0.5;
+  }
+  return values;
+}
+
+// ---- this project's module ----------------------------------------------------------------------
+
+function oursPeer(M) {
+  return {
+    name: 'ours (wasm)',
+    setup({ n, d, heads, causal, returnWeights, operation, inputs }) {
+      if (operation === 'attention') {
+        const options = { nq: n, nk: n, dModel: d, numHeads: heads, causal, returnWeights };
+        return () => M.multiHeadAttention(inputs.q, inputs.k, inputs.v, options).output;
+      }
+      const layer = new M.SimpleAttention(d, heads, 1);
+      layer.setWeights({ wq: inputs.wq, wk: inputs.wk, wv: inputs.wv, wo: inputs.wo });
+      return () => layer.forward(inputs.x, n, { causal, returnWeights }).output;
+    },
+  };
+}
+
+// ---- onnxruntime-web: the com.microsoft MultiHeadAttention op, or opset-23 Attention for weights
+
+function onnxModel(onnx, { n, d, heads, causal, returnWeights, operation }) {
+  const FLOAT = onnx.TensorProto.DataType.FLOAT;
+  const INT = onnx.AttributeProto.AttributeType.INT;
+  const tensorType = (dims) => ({ tensorType: { elemType: FLOAT, shape: { dim: dims.map((dimValue) => ({ dimValue })) } } });
+  const io = (name, dims) => ({ name, type: tensorType(dims) });
+  const nodes = [];
+  const inputs = [];
+  let q = 'q';
+  let k = 'k';
+  let v = 'v';
+  if (operation === 'layer') {
+    inputs.push(io('x', [1, n, d]));
+    for (const name of ['wq', 'wk', 'wv', 'wo']) inputs.push(io(name, [d, d]));
+    nodes.push({ opType: 'MatMul', input: ['x', 'wq'], output: ['pq'] }, { opType: 'MatMul', input: ['x', 'wk'], output: ['pk'] },
+      { opType: 'MatMul', input: ['x', 'wv'], output: ['pv'] });
+    [q, k, v] = ['pq', 'pk', 'pv'];
+  } else {
+    inputs.push(io('q', [1, n, d]), io('k', [1, n, d]), io('v', [1, n, d]));
+  }
+  const attentionOut = operation === 'layer' ? 'attended' : 'y';
+  const outputs = [io('y', [1, n, d])];
+  if (returnWeights) {
+    nodes.push({ opType: 'Attention', input: [q, k, v], output: [attentionOut, '', '', 'w'],
+      attribute: [{ name: 'q_num_heads', type: INT, i: heads }, { name: 'kv_num_heads', type: INT, i: heads },
+        { name: 'is_causal', type: INT, i: causal ? 1 : 0 }, { name: 'qk_matmul_output_mode', type: INT, i: 3 }] });
+    outputs.push(io('w', [1, heads, n, n]));
+  } else {
+    nodes.push({ opType: 'MultiHeadAttention', domain: 'com.microsoft', input: [q, k, v], output: [attentionOut],
+      attribute: [{ name: 'num_heads', type: INT, i: heads }, { name: 'unidirectional', type: INT, i: causal ? 1 : 0 }] });
+  }
+  if (operation === 'layer') nodes.push({ opType: 'MatMul', input: ['attended', 'wo'], output: ['y'] });
+  const model = onnx.ModelProto.create({
+    irVersion: 10,
+    opsetImport: [{ domain: '', version: 23 }, { domain: 'com.microsoft', version: 1 }],
+    graph: { name: 'attention', node: nodes, input: inputs, output: outputs },
+  });
+  return onnx.ModelProto.encode(model).finish();
+}
+
+function ortPeer(ort, onnx) {
+  return {
+    name: 'onnxruntime-web (wasm)',
+    async setup(shape) {
+      const { n, d, operation, inputs } = shape;
+      let session;
+      try {
+        session = await ort.InferenceSession.create(onnxModel(onnx, shape), { executionProviders: ['wasm'] });
+      } catch (error) {
+        return { skipped: `session creation failed: ${String(error.message || error).slice(0, 120)}` };
+      }
+      const tensor = (data, dims) => new ort.Tensor('float32', data, dims);
+      const feeds = operation === 'attention'
+        ? { q: tensor(inputs.q, [1, n, d]), k: tensor(inputs.k, [1, n, d]), v: tensor(inputs.v, [1, n, d]) }
+        : { x: tensor(inputs.x, [1, n, d]), wq: tensor(inputs.wq, [d, d]), wk: tensor(inputs.wk, [d, d]),
+          wv: tensor(inputs.wv, [d, d]), wo: tensor(inputs.wo, [d, d]) };
+      return async () => (await session.run(feeds)).y.data;
+    },
+  };
+}
+
+// ---- tfjs with the wasm backend (XNNPACK for batch-1 matMul): per head, K transposed explicitly
+
+function tfjsPeer(tf) {
+  return {
+    name: 'tfjs-backend-wasm',
+    setup({ n, d, heads, causal, returnWeights, operation, inputs }) {
+      const dHead = d / heads;
+      const mask = causal ? tf.tidy(() => tf.mul(tf.sub(1, tf.linalg.bandPart(tf.ones([n, n]), -1, 0)), -1e9)) : null;
+      const weights = operation === 'layer'
+        ? ['wq', 'wk', 'wv', 'wo'].map((name) => tf.tensor2d(inputs[name], [d, d])) : null;
+      const x = operation === 'layer' ? tf.tensor2d(inputs.x, [n, d]) : null;
+      const [q0, k0, v0] = operation === 'attention'
+        ? [inputs.q, inputs.k, inputs.v].map((data) => tf.tensor2d(data, [n, d])) : [null, null, null];
+      return () => {
+        const heldWeights = [];
+        const result = tf.tidy(() => {
+          const [q, k, v] = operation === 'layer' ? weights.slice(0, 3).map((w) => tf.matMul(x, w)) : [q0, k0, v0];
+          const outs = [];
+          for (let h = 0; h < heads; h += 1) {
+            const qh = tf.slice(q, [0, h * dHead], [n, dHead]);
+            const kt = tf.transpose(tf.slice(k, [0, h * dHead], [n, dHead]));
+            const vh = tf.slice(v, [0, h * dHead], [n, dHead]);
+            let scores = tf.mul(tf.matMul(qh, kt), 1 / Math.sqrt(dHead));
+            if (mask) scores = tf.add(scores, mask);
+            const p = tf.softmax(scores);
+            if (returnWeights) heldWeights.push(p.dataSync());
+            outs.push(tf.matMul(p, vh));
+          }
+          const concat = tf.concat(outs, 1);
+          return operation === 'layer' ? tf.matMul(concat, weights[3]) : concat;
+        });
+        const data = result.dataSync();
+        result.dispose();
+        return data;
+      };
+    },
+  };
+}
+
+// ---- plain JavaScript loops --------------------------------------------------------------------
+
+function plainJsPeer() {
+  const project = (x, w, n, d) => {
+    const y = new Float32Array(n * d);
+    for (let i = 0; i < n; i += 1) {
+      for (let p = 0; p < d; p += 1) {
+        const xv = x[i * d + p];
+        for (let j = 0; j < d; j += 1) y[i * d + j] += xv * w[p * d + j];
+      }
+    }
+    return y;
+  };
+  const attend = (q, k, v, n, d, heads, causal) => {
+    const dHead = d / heads;
+    const out = new Float32Array(n * d);
+    const row = new Float32Array(n);
+    for (let h = 0; h < heads; h += 1) {
+      const c0 = h * dHead;
+      for (let i = 0; i < n; i += 1) {
+        const last = causal ? i : n - 1;
+        let max = -Infinity;
+        for (let j = 0; j <= last; j += 1) {
+          let s = 0;
+          for (let c = 0; c < dHead; c += 1) s += q[i * d + c0 + c] * k[j * d + c0 + c];
+          row[j] = s / Math.sqrt(dHead);
+          if (row[j] > max) max = row[j];
+        }
+        let sum = 0;
+        for (let j = 0; j <= last; j += 1) { row[j] = Math.exp(row[j] - max); sum += row[j]; }
+        for (let j = 0; j <= last; j += 1) {
+          const w = row[j] / sum;
+          for (let c = 0; c < dHead; c += 1) out[i * d + c0 + c] += w * v[j * d + c0 + c];
+        }
+      }
+    }
+    return out;
+  };
+  return {
+    name: 'plain JavaScript',
+    setup({ n, d, heads, causal, operation, inputs }) {
+      if (n * n * d > 512 * 512 * 512) return { skipped: 'too slow to be worth timing (over 10 s a run)' };
+      if (operation === 'attention') return () => attend(inputs.q, inputs.k, inputs.v, n, d, heads, causal);
+      return () => {
+        const [q, k, v] = ['wq', 'wk', 'wv'].map((w) => project(inputs.x, inputs[w], n, d));
+        return project(attend(q, k, v, n, d, heads, causal), inputs.wo, n, d);
+      };
+    },
+  };
+}
+
+function makeInputs(n, d) {
+  return {
+    q: randomFloats(n * d, 1), k: randomFloats(n * d, 2), v: randomFloats(n * d, 3), x: randomFloats(n * d, 4),
+    wq: randomFloats(d * d, 5), wk: randomFloats(d * d, 6), wv: randomFloats(d * d, 7), wo: randomFloats(d * d, 8),
+  };
+}
+
+module.exports = { flops, makeInputs, oursPeer, ortPeer, tfjsPeer, plainJsPeer, onnxModel };
