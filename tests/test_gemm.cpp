@@ -53,6 +53,11 @@ TEST_CASE("gemm: accumulates into c, and reads strided views such as one head's 
   Matrix c = Matrix::Constant(13, 11, 2.0f);
   spotlight::gemm(q.middleCols(8, 8), k.middleCols(8, 8), true, Accumulate::yes, c);
   test_support::require_close(c, (expected.array() + 2.0).matrix(), 1e-5, 1e-5);
+  // alpha scales the product, not what was accumulated: 2 + 0.5 * q k^T, full and partial panels
+  const Matrix wide_k = random_matrix(37, 24, 5);
+  Matrix scaled = Matrix::Constant(13, 37, 2.0f);
+  spotlight::gemm(q, wide_k, true, Accumulate::yes, scaled, 0.5f);
+  test_support::require_close(scaled, (0.5 * naive_product(q, wide_k, true).array() + 2.0).matrix(), 1e-5, 1e-5);
 }
 
 TEST_CASE("gemm: empty and zero-width inputs give an empty or zero product", "[gemm]") {

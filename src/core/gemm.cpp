@@ -65,7 +65,7 @@ void run_micro_kernel(Index rows, const float* a, Index a_stride, const float* p
 }  // namespace
 
 void gemm(const MatrixView& a, const MatrixView& b, bool b_transposed, Accumulate accumulate,
-          Matrix& c) {
+          Matrix& c, float alpha) {
   const Index m = a.rows(), k = a.cols();
   const Index n = b_transposed ? b.rows() : b.cols();
   if (accumulate == Accumulate::no) c.setZero(m, n);
@@ -80,16 +80,25 @@ void gemm(const MatrixView& a, const MatrixView& b, bool b_transposed, Accumulat
       const Index rows = std::min(block_rows, m - first_row);
       run_micro_kernel(rows, a.data() + first_row * a.outerStride(), a.outerStride(), panel.data(),
                        k, block);
+      const simd::Float4 alpha4 = simd::broadcast(alpha);
       for (Index r = 0; r < rows; ++r) {
-        for (Index j = 0; j < cols; ++j) c(first_row + r, first_col + j) += block[r * panel_width + j];
+        float* c_row = c.data() + (first_row + r) * c.cols() + first_col;
+        const float* block_row = block + r * panel_width;
+        if (cols == panel_width) {
+          for (Index j = 0; j < panel_width; j += 4) {
+            simd::store(c_row + j, simd::multiply_add(alpha4, simd::load(block_row + j), simd::load(c_row + j)));
+          }
+        } else {
+          for (Index j = 0; j < cols; ++j) c_row[j] += alpha * block_row[j];
+        }
       }
     }
   }
 }
 
-Matrix multiply(const MatrixView& a, const MatrixView& b, bool b_transposed) {
+Matrix multiply(const MatrixView& a, const MatrixView& b, bool b_transposed, float alpha) {
   Matrix c;
-  gemm(a, b, b_transposed, Accumulate::no, c);
+  gemm(a, b, b_transposed, Accumulate::no, c, alpha);
   return c;
 }
 

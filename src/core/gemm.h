@@ -1,7 +1,7 @@
 // Matrix products for the attention kernels and the projections, on a register-blocked SIMD
 // micro-kernel (simd.h), so the wasm build does not fall back to Eigen's scalar products.
 //
-//   c = beta * c + a op(b),   a (m, k), op(b) (k, n), c (m, n), beta 0 or 1
+//   c = beta * c + alpha * a op(b),   a (m, k), op(b) (k, n), c (m, n), beta 0 or 1
 //   op(b) = b (k, n), or b^T when b_transposed (b is then (n, k), as keys are for q k^T)
 //
 // Scheme: op(b) is packed 16 columns at a time into a contiguous (k, 16) panel, zero-padded past
@@ -17,9 +17,10 @@ namespace spotlight {
 enum class Accumulate { no, yes };  // beta = 0 (c is overwritten and resized) or beta = 1
 
 void gemm(const MatrixView& a, const MatrixView& b, bool b_transposed, Accumulate accumulate,
-          Matrix& c);
+          Matrix& c, float alpha = 1.0f);
 
-// c = a op(b) as a new matrix.
-Matrix multiply(const MatrixView& a, const MatrixView& b, bool b_transposed = false);
+// alpha * a op(b) as a new matrix.
+Matrix multiply(const MatrixView& a, const MatrixView& b, bool b_transposed = false,
+                float alpha = 1.0f);
 
 }  // namespace spotlight

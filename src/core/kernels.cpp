@@ -42,8 +42,7 @@ void online_softmax_tile(Matrix& logits, const MatrixView& v_tile, Eigen::Vector
 
 Matrix masked_logits(const MatrixView& q_tile, const MatrixView& k_tile, float logit_scale,
                      Index first_query, Index first_key, const MaskSpec& masks) {
-  Matrix logits = multiply(q_tile, k_tile, true);
-  logits *= logit_scale;
+  Matrix logits = multiply(q_tile, k_tile, true, logit_scale);
   apply_masks(logits, first_query, first_key, masks.causal, masks.key_padding_mask);
   return logits;
 }

@@ -20,9 +20,11 @@ struct MaskSpec {
   const KeyPaddingMask& key_padding_mask;
 };
 
+// Measured in wasm at n = 128, 512, 2048 (d_head 64) among 64..256 queries x 64..1024 keys:
+// (128, 256) was fastest or within 5% of it everywhere, 15% faster than (64, 64) at n = 2048.
 struct TileSizes {
-  Index queries = 64;
-  Index keys = 64;
+  Index queries = 128;
+  Index keys = 256;
 };
 
 // The logits of the tile of q rows first_query.. against k rows first_key.., scaled and masked.

@@ -1,10 +1,9 @@
 #include "masks.h"
 
+#include <algorithm>
 #include <limits>
 
 namespace spotlight {
-
-bool causal_masks(Index query, Index key) { return key > query; }
 
 void apply_masks(Matrix& logits, Index first_query, Index first_key, bool causal,
                  const KeyPaddingMask& key_padding_mask) {
@@ -17,9 +16,12 @@ void apply_masks(Matrix& logits, Index first_query, Index first_key, bool causal
     }
   }
   if (causal) {
+    // Row `row` is query first_query + row: its keys from first_query + row + 1 on are masked,
+    // which is one contiguous run at the end of the row.
     for (Index row = 0; row < logits.rows(); ++row) {
-      for (Index col = 0; col < logits.cols(); ++col) {
-        if (causal_masks(first_query + row, first_key + col)) logits(row, col) = masked;
+      const Index first_masked = std::max<Index>(0, first_query + row + 1 - first_key);
+      if (first_masked < logits.cols()) {
+        logits.row(row).tail(logits.cols() - first_masked).setConstant(masked);
       }
     }
   }

@@ -17,8 +17,6 @@ namespace spotlight {
 
 using KeyPaddingMask = std::vector<std::uint8_t>;  // n_k entries, nonzero = ignore the key; or empty
 
-bool causal_masks(Index query, Index key);
-
 // Masks `logits`, the tile of rows first_query.. and columns first_key.. of the full (n_q, n_k)
 // logit matrix. The offsets let the full and the tiled path share this one definition.
 void apply_masks(Matrix& logits, Index first_query, Index first_key, bool causal,

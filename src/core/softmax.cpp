@@ -3,6 +3,7 @@
 #include "simd.h"
 
 #include <cmath>
+#include <algorithm>
 #include <limits>
 #include <utility>
 
@@ -37,10 +38,28 @@ namespace {
 
 // Softmax of one row in place; returns {max, sum of exps}. Shared by both entry points so the
 // teaching trace shows exactly the arithmetic the kernels do.
+float row_maximum(const float* values, Index count) {
+  simd::Float4 max4 = simd::broadcast(-std::numeric_limits<float>::infinity());
+  Index i = 0;
+  for (; i + 4 <= count; i += 4) max4 = simd::max(max4, simd::load(values + i));
+  float lanes[4];
+  simd::store(lanes, max4);
+  float result = std::max(std::max(lanes[0], lanes[1]), std::max(lanes[2], lanes[3]));
+  for (; i < count; ++i) result = std::max(result, values[i]);
+  return result;
+}
+
+void scale_row(float* values, Index count, float factor) {
+  const simd::Float4 factor4 = simd::broadcast(factor);
+  Index i = 0;
+  for (; i + 4 <= count; i += 4) simd::store(values + i, simd::multiply(simd::load(values + i), factor4));
+  for (; i < count; ++i) values[i] *= factor;
+}
+
 template <typename Row>
 std::pair<float, float> softmax_row(Row&& logits) {
   // pass 1: the row max, so that exp never sees a positive argument
-  const float row_max = logits.maxCoeff();
+  const float row_max = row_maximum(logits.data(), logits.size());
   if (row_max == -std::numeric_limits<float>::infinity()) {
     logits.setZero();  // every key masked: documented as all zeros
     return {row_max, 0.0f};
@@ -50,7 +69,7 @@ std::pair<float, float> softmax_row(Row&& logits) {
   const float sum = exp_shifted(logits.data(), row_max, logits.data(), logits.size());
 
   // pass 3: normalise (sum >= 1 because the max entry contributes exp(0) = 1)
-  logits /= sum;
+  scale_row(logits.data(), logits.size(), 1.0f / sum);
   return {row_max, sum};
 }
 
