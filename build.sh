@@ -7,6 +7,8 @@
 #   ./build.sh test     install what is missing, build, run every test: the native suite (Release and
 #                       ASan+UBSan), the Node tests of the wasm module, the TypeScript declarations,
 #                       the browser tests of the page in headless Chromium
+#   ./build.sh bench    the benchmark (not part of the tests): this module against onnxruntime-web,
+#                       tfjs-backend-wasm, plain JS, the native build and PyTorch; writes build/bench
 #   ./build.sh help     this text
 #
 # Needs Debian 12 (or a Debian-like system with apt-get); installing packages needs root.
@@ -128,6 +130,22 @@ run_browser_tests() {
   record browser node --test tests/browser/
 }
 
+run_bench() {
+  local quick=${BENCH_QUICK:+--quick}
+  mkdir -p build/bench
+  log "benchmark: Node.js (this module, onnxruntime-web, tfjs-backend-wasm, plain JS)"
+  node bench/run-node.js $quick
+  log "benchmark: the native build of the core (-O3 -march=native)"
+  # -march=native reaches GCC 12's AVX-512 headers, which warn falsely of uninitialised values.
+  configure_and_build build/bench-native -DCMAKE_BUILD_TYPE=Release -DSPOTLIGHT_BENCH=ON \
+    -DCMAKE_CXX_FLAGS="-march=native -Wno-maybe-uninitialized"
+  build/bench-native/bench/native_bench $quick | tee build/bench/native.jsonl
+  log "benchmark: PyTorch CPU, one thread"
+  /usr/bin/python3 bench/pytorch_bench.py $quick | tee build/bench/pytorch.jsonl
+  log "benchmark report"
+  node bench/report.js
+}
+
 serve() {
   local port=${PORT:-8000}
   log "serving web/ on http://localhost:$port (Ctrl+C to stop)"
@@ -159,11 +177,18 @@ main() {
       log "all tests passed"
       print_total
       ;;
+    bench)
+      ensure_packages "${PACKAGES[@]}" python3-torch
+      ensure_node
+      ensure_npm_packages
+      build_wasm
+      run_bench
+      ;;
     help | -h | --help)
       awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
       ;;
     *)
-      echo "error: unknown command '$command'; expected one of: (none), build, test, help" >&2
+      echo "error: unknown command '$command'; expected one of: (none), build, test, bench, help" >&2
       exit 2
       ;;
   esac
