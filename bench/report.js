@@ -34,8 +34,8 @@ function table(rows) {
     const label = `${c.operation} n=${c.n} d=${c.d} h=${c.heads}${c.causal ? ' causal' : ''}${c.returnWeights ? ' +weights' : ''}`;
     for (const [name, r] of Object.entries(peers)) {
       const ratio = ours && ours.medianMs && r.medianMs ? r.medianMs / ours.medianMs : null;
-      summary.push({ label, peer: name, medianMs: r.medianMs, gflops: r.gflops, skipped: r.skipped, peerOverOurs: ratio });
-      lines.push(`${label.padEnd(44)} ${name.padEnd(32)} ${r.skipped ? `skipped: ${r.skipped}` :
+      summary.push({ label, peer: name, medianMs: r.medianMs, gflops: r.gflops, skipped: r.skipped || r.failed, peerOverOurs: ratio });
+      lines.push(`${label.padEnd(44)} ${name.padEnd(32)} ${r.skipped || r.failed ? `${r.failed ? 'failed' : 'skipped'}: ${r.skipped || r.failed}` :
         `${r.medianMs.toFixed(2).padStart(10)} ms ${r.gflops.toFixed(1).padStart(6)} GFLOP/s` +
         (ratio && name !== OURS ? `   ${name.startsWith('ours') ? 'wasm/native' : 'peer/ours'} ${ratio >= 1 ? '' : ' '}${(name.startsWith('ours') ? ours.medianMs / r.medianMs : ratio).toFixed(2)}x` : '')}`);
     }

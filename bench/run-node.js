@@ -70,7 +70,15 @@ async function main() {
               console.log(`${label.padEnd(48)} ${peer.name.padEnd(24)} skipped: ${row.skipped}`);
               continue;
             }
-            const output = await run();  // warm-up, and the output for the cross-check
+            let output;
+            try {
+              output = await run();  // warm-up, and the output for the cross-check
+            } catch (error) {
+              row.failed = String(error.message || error).split('\n')[0].slice(0, 200);
+              results.push(row);
+              console.log(`${label.padEnd(48)} ${peer.name.padEnd(24)} failed: ${row.failed}`);
+              continue;
+            }
             if (reference === null) reference = output;
             else row.maxDifferenceFromOurs = maxDifference(output, reference);
             const times = [];
