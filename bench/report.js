@@ -73,8 +73,37 @@ function plot(rows) {
   return parts.join('\n');
 }
 
+// One markdown row per case: ours (wasm) in ms, then each peer in ms with peer/ours in brackets
+// (above 1: we are faster), and the native build with wasm/native.
+function markdown(rows) {
+  const peersOrder = ['ours (wasm)', 'onnxruntime-web (wasm)', 'tfjs-backend-wasm', 'plain JavaScript',
+    'ours (native, -march=native)', 'PyTorch CPU (1 thread)'];
+  const cases = new Map();
+  for (const r of rows) {
+    if (!cases.has(key(r))) cases.set(key(r), { c: r, peers: {} });
+    cases.get(key(r)).peers[r.peer] = r;
+  }
+  const out = [`| case | ${peersOrder.join(' | ')} |`, `|${' --- |'.repeat(peersOrder.length + 1)}`];
+  for (const { c, peers } of cases.values()) {
+    const ours = peers['ours (wasm)'];
+    const cells = peersOrder.map((name) => {
+      const r = peers[name];
+      if (!r) return '-';
+      if (r.failed) return 'failed';
+      if (r.skipped) return 'skipped';
+      if (name === 'ours (wasm)') return r.medianMs.toFixed(2);
+      if (!ours || !ours.medianMs) return r.medianMs.toFixed(2);
+      const ratio = name.startsWith('ours') ? ours.medianMs / r.medianMs : r.medianMs / ours.medianMs;
+      return `${r.medianMs.toFixed(2)} (${ratio.toFixed(2)}x)`;
+    });
+    out.push(`| ${c.operation} ${c.n}/${c.d}/${c.heads}${c.causal ? ' causal' : ''}${c.returnWeights ? ' +weights' : ''} | ${cells.join(' | ')} |`);
+  }
+  return out.join('\n');
+}
+
 const rows = load();
 const { lines, summary } = table(rows);
+fs.writeFileSync(path.join(DIR, 'report.md'), `${markdown(rows)}\n`);
 console.log(lines.join('\n'));
 fs.writeFileSync(path.join(DIR, 'summary.json'), JSON.stringify(summary, null, 1));
 fs.writeFileSync(path.join(DIR, 'attention-bench.svg'), plot(rows));

@@ -68,6 +68,14 @@ val to_tensor(const Matrix& matrix, std::initializer_list<Index> shape) {
   return tensor;
 }
 
+// {output, weights}: weights null when not requested.
+val result_to_js(const Matrix& output, const Matrix& weights, bool return_weights) {
+  val out = val::object();
+  out.set("output", to_float32_array(output.data(), output.size()));
+  out.set("weights", return_weights ? to_float32_array(weights.data(), weights.size()) : val::null());
+  return out;
+}
+
 // `options` is the canonical object made by api.js: {causal, scale (number or null), temperature,
 // keyPaddingMask (Uint8Array or null)}.
 AttentionOptions to_options(const val& options) {
@@ -105,12 +113,7 @@ class AttentionBinding {
               ? attention_.forward(queries, attention_options, return_weights)
               : attention_.cross_attention(queries, input(x_kv, n_k, "xkv", "nk"),
                                            attention_options, return_weights);
-      val out = val::object();
-      out.set("output", to_float32_array(result.output.data(), result.output.size()));
-      out.set("weights", return_weights
-                             ? to_float32_array(result.weights.data(), result.weights.size())
-                             : val::null());
-      return out;
+      return result_to_js(result.output, result.weights, return_weights);
     });
   }
 
@@ -255,12 +258,7 @@ val single_head_attention(const val& q, const val& k, const val& v, const val& s
                             : spotlight::dot_product_attention;
     const spotlight::AttentionResult result =
         run(queries, keys, values, to_options(options), return_weights);
-    val out = val::object();
-    out.set("output", to_float32_array(result.output.data(), result.output.size()));
-    out.set("weights", return_weights
-                           ? to_float32_array(result.weights.data(), result.weights.size())
-                           : val::null());
-    return out;
+    return result_to_js(result.output, result.weights, return_weights);
   });
 }
 
@@ -297,12 +295,7 @@ val multi_head_attention(const val& q, const val& k, const val& v, const val& sh
     const Matrix values = to_matrix(v, n_k, d_model, "v", "nk", "dModel");
     const spotlight::ForwardResult result = spotlight::multi_head_attention(
         queries, keys, values, n_heads, to_options(options), return_weights);
-    val out = val::object();
-    out.set("output", to_float32_array(result.output.data(), result.output.size()));
-    out.set("weights", return_weights
-                           ? to_float32_array(result.weights.data(), result.weights.size())
-                           : val::null());
-    return out;
+    return result_to_js(result.output, result.weights, return_weights);
   });
 }
 

@@ -165,33 +165,27 @@
     });
     $('theme').addEventListener('change', () => { state.theme = $('theme').value; render(); });
     $('projector').addEventListener('change', () => { state.projector = $('projector').checked; render(); });
-    $('window').addEventListener('input', () => {
-      const halfWidth = Number($('window').value);
-      if (Number.isInteger(halfWidth) && halfWidth >= 0 && halfWidth <= 8) {
-        state.window = halfWidth;
-        schedule(TYPING_DELAY_MS);
-      }
-    });
+    bindNumber('window', 'window', (v) => Number.isInteger(v) && v >= 0 && v <= 8);
     $('compare').addEventListener('change', () => { state.compare = $('compare').value; update(); });
-    $('compare-seed').addEventListener('input', () => {
-      const seed = Number($('compare-seed').value);
-      if (Number.isInteger(seed) && seed >= 0 && seed <= 2147483647) {
-        state.compareSeed = seed;
-        schedule(TYPING_DELAY_MS);
-      }
-    });
-    $('compare-temperature').addEventListener('input', () => {
-      const temperature = Number($('compare-temperature').value);
-      if (Number.isFinite(temperature) && temperature >= 0.1 && temperature <= 10) {
-        state.compareTemperature = temperature;
-        schedule(TYPING_DELAY_MS);
-      }
-    });
+    bindNumber('compare-seed', 'compareSeed', (v) => Number.isInteger(v) && v >= 0 && v <= 2147483647);
+    bindNumber('compare-temperature', 'compareTemperature', (v) => Number.isFinite(v) && v >= 0.1 && v <= 10);
     bindExports();
     window.addEventListener('hashchange', () => {
       if (location.hash !== view.lastFragment) applyFragment(location.hash);
     });
     window.addEventListener('resize', () => schedule(100, render));
+    if (systemDark) systemDark.addEventListener('change', () => render());
+  }
+
+  // A number input bound to state[key]: values that `valid` rejects are ignored while typing.
+  function bindNumber(id, key, valid) {
+    $(id).addEventListener('input', () => {
+      const value = Number($(id).value);
+      if ($(id).value.trim() !== '' && valid(value)) {
+        state[key] = value;
+        schedule(TYPING_DELAY_MS);
+      }
+    });
   }
 
   function clampHead() {
@@ -492,9 +486,11 @@
     view.scalingSeed = state.seed;
   }
 
+  const systemDark = window.matchMedia ? window.matchMedia('(prefers-color-scheme: dark)') : null;
+
   function applyAppearance() {
-    if (state.theme === 'auto') delete document.documentElement.dataset.theme;
-    else document.documentElement.dataset.theme = state.theme;
+    const dark = state.theme === 'dark' || (state.theme === 'auto' && systemDark && systemDark.matches);
+    document.documentElement.dataset.theme = dark ? 'dark' : 'light';
     document.body.classList.toggle('projector', state.projector);
     view.heatmap.options.maxCell = state.projector ? 64 : 44;
   }

@@ -10,16 +10,22 @@
     return [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
   }
 
-  const stops = VIRIDIS_STOPS.map(hexToRgb);
-  const table = new Uint8ClampedArray(256 * 3);
-  for (let i = 0; i < 256; i += 1) {
-    const position = (i / 255) * (stops.length - 1);
-    const low = Math.min(Math.floor(position), stops.length - 2);
-    const fraction = position - low;
-    for (let c = 0; c < 3; c += 1) {
-      table[i * 3 + c] = Math.round(stops[low][c] + (stops[low + 1][c] - stops[low][c]) * fraction);
+  // A 256-entry RGB table interpolating linearly between evenly spaced stops.
+  function buildTable(hexStops) {
+    const stops = hexStops.map(hexToRgb);
+    const result = new Uint8ClampedArray(256 * 3);
+    for (let i = 0; i < 256; i += 1) {
+      const position = (i / 255) * (stops.length - 1);
+      const low = Math.min(Math.floor(position), stops.length - 2);
+      const fraction = position - low;
+      for (let c = 0; c < 3; c += 1) {
+        result[i * 3 + c] = Math.round(stops[low][c] + (stops[low + 1][c] - stops[low][c]) * fraction);
+      }
     }
+    return result;
   }
+
+  const table = buildTable(VIRIDIS_STOPS);
 
   // [r, g, b] of value in [0, 1] (clamped; NaN shows as 0).
   function viridis(value) {
@@ -42,17 +48,7 @@
   // ends stay distinct with the common colour-vision deficiencies (the PuOr family).
   const DIVERGING_STOPS = ['#2d004b', '#542788', '#8073ac', '#b2abd2', '#d8daeb', '#f7f7f7',
     '#fee0b6', '#fdb863', '#e08214', '#b35806', '#7f3b08'];
-  const divergingStops = DIVERGING_STOPS.map(hexToRgb);
-  const divergingTable = new Uint8ClampedArray(256 * 3);
-  for (let i = 0; i < 256; i += 1) {
-    const position = (i / 255) * (divergingStops.length - 1);
-    const low = Math.min(Math.floor(position), divergingStops.length - 2);
-    const fraction = position - low;
-    for (let c = 0; c < 3; c += 1) {
-      divergingTable[i * 3 + c] = Math.round(divergingStops[low][c] +
-        (divergingStops[low + 1][c] - divergingStops[low][c]) * fraction);
-    }
-  }
+  const divergingTable = buildTable(DIVERGING_STOPS);
 
   // Okabe-Ito, a qualitative palette distinguishable with colour-blindness, for heads.
   const HEAD_COLOURS = ['#0072B2', '#E69F00', '#009E73', '#CC79A7', '#56B4E9', '#D55E00',
