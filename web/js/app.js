@@ -605,6 +605,8 @@
       } : null,
       scaling: view.scalingPoints,
       linkProblems: view.linkProblems.slice(),
+      deviceScaling: view.deviceScaling
+        ? { status: view.deviceScaling.status, results: view.deviceScaling.results.slice() } : null,
       fragment: location.hash,
     };
   }
@@ -627,6 +629,10 @@
     });
     view.arcs = new ArcView($('arcs'));
     view.stepExplain = $('step-explain');  // kept: the steps view moves it beside the weights
+    view.deviceScaling = new Spotlight.DeviceScaling(module, {
+      start: $('device-start'), stop: $('device-stop'), upTo: $('device-up-to'), progress: $('device-progress'),
+      status: $('device-status'), charts: $('device-charts'), table: $('device-table'),
+    }, () => ({ embedDim: state.embedDim, numHeads: state.numHeads }));
     drawLegend();
     bindControls();
     applyFragment(location.hash);
