@@ -135,6 +135,8 @@ run_bench() {
   mkdir -p build/bench
   log "benchmark: Node.js (this module, onnxruntime-web, tfjs-backend-wasm, plain JS)"
   node bench/run-node.js $quick
+  log "benchmark: headless Chromium (the same peers, in a page on 127.0.0.1)"
+  node bench/run-browser.js $quick
   log "benchmark: the native build of the core (-O3 -march=native)"
   # -march=native reaches GCC 12's AVX-512 headers, which warn falsely of uninitialised values.
   configure_and_build build/bench-native -DCMAKE_BUILD_TYPE=Release -DSPOTLIGHT_BENCH=ON \
@@ -178,7 +180,7 @@ main() {
       print_total
       ;;
     bench)
-      ensure_packages "${PACKAGES[@]}" python3-torch
+      ensure_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}" python3-torch
       ensure_node
       ensure_npm_packages
       build_wasm

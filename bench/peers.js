@@ -80,14 +80,16 @@ function onnxModel(onnx, { n, d, heads, causal, returnWeights, operation }) {
   return onnx.ModelProto.encode(model).finish();
 }
 
-function ortPeer(ort, onnx) {
+// buildModel(shape) -> the ONNX bytes: onnxModel with onnx-proto in Node; in the browser, bytes
+// that Node built and handed over (onnx-proto is a Node package).
+function ortPeer(ort, buildModel) {
   return {
     name: 'onnxruntime-web (wasm)',
     async setup(shape) {
       const { n, d, operation, inputs } = shape;
       let session;
       try {
-        session = await ort.InferenceSession.create(onnxModel(onnx, shape), { executionProviders: ['wasm'] });
+        session = await ort.InferenceSession.create(buildModel(shape), { executionProviders: ['wasm'] });
       } catch (error) {
         return { skipped: `session creation failed: ${String(error.message || error).slice(0, 120)}` };
       }
@@ -198,4 +200,98 @@ function makeInputs(n, d) {
   };
 }
 
-module.exports = { flops, makeInputs, oursPeer, ortPeer, tfjsPeer, plainJsPeer, onnxModel };
+
+const SHAPES = [[16, 64, 4], [128, 256, 4], [512, 512, 8], [1024, 768, 12], [4096, 512, 8]];
+const QUICK_SHAPES = [[16, 64, 4], [128, 256, 4]];
+const MAX_WEIGHT_BYTES = 256 * 2 ** 20;  // returning more weights than this is skipped, and said
+const OPERATIONS = ['attention', 'layer'];
+
+// Every case of the benchmark, in order: {n, d, heads, operation, causal, returnWeights}.
+function cases(quick) {
+  const all = [];
+  for (const [n, d, heads] of quick ? QUICK_SHAPES : SHAPES) {
+    for (const operation of OPERATIONS) {
+      for (const causal of [false, true]) {
+        for (const returnWeights of [false, true]) all.push({ n, d, heads, operation, causal, returnWeights });
+      }
+    }
+  }
+  return all;
+}
+
+function caseLabel(c) {
+  return `${c.operation} n=${c.n} d=${c.d} h=${c.heads}${c.causal ? ' causal' : ''}${c.returnWeights ? ' +weights' : ''}`;
+}
+
+function median(values) {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+}
+
+function repeatsFor(n) {
+  if (n >= 1024) return 3;
+  if (n >= 512) return 5;
+  return 15;
+}
+
+function maxDifference(a, b) {
+  let worst = 0;
+  for (let i = 0; i < a.length; i += 1) worst = Math.max(worst, Math.abs(a[i] - b[i]));
+  return worst;
+}
+
+// Runs every case on every peer (the first peer is the reference for the cross-check), with
+// now() a millisecond clock and log(line) for progress. Returns the result rows.
+async function runSuite(peerList, { quick = false, now, log = () => {} }) {
+  const results = [];
+  let inputs = null;
+  let inputsFor = '';
+  for (const c of cases(quick)) {
+    if (inputsFor !== `${c.n}/${c.d}`) {
+      inputs = makeInputs(c.n, c.d);
+      inputsFor = `${c.n}/${c.d}`;
+    }
+    const shape = Object.assign({ inputs }, c);
+    let reference = null;
+    for (const peer of peerList) {
+      const row = Object.assign({ peer: peer.name }, c);
+      if (c.returnWeights && c.heads * c.n * c.n * 4 > MAX_WEIGHT_BYTES) {
+        row.skipped = `the weights alone are ${(c.heads * c.n * c.n * 4 / 2 ** 20).toFixed(0)} MB`;
+        results.push(row);
+        continue;
+      }
+      const run = await peer.setup(shape);
+      if (!run || run.skipped) {
+        row.skipped = run ? run.skipped : 'not supported';
+      } else {
+        try {
+          const output = await run();  // warm-up, and the output for the cross-check
+          if (reference === null) reference = output;
+          else row.maxDifferenceFromOurs = maxDifference(output, reference);
+          // Each sample runs the case often enough to last about 2 ms: a page's clock ticks in
+          // 0.1 ms steps without cross-origin isolation, too coarse for the small cases.
+          const once = now();
+          await run();
+          const perSample = Math.max(1, Math.ceil(2 / Math.max(now() - once, 0.01)));
+          const times = [];
+          for (let r = 0; r < repeatsFor(c.n); r += 1) {
+            const start = now();
+            for (let i = 0; i < perSample; i += 1) await run();
+            times.push((now() - start) / perSample);
+          }
+          row.medianMs = median(times);
+          row.gflops = flops[c.operation](c.n, c.d) / row.medianMs / 1e6;
+        } catch (error) {
+          row.failed = String(error.message || error).split('\n')[0].slice(0, 200);
+        }
+      }
+      results.push(row);
+      log(`${caseLabel(c).padEnd(48)} ${peer.name.padEnd(24)} ${row.skipped ? `skipped: ${row.skipped}`
+        : row.failed ? `failed: ${row.failed}` : `${row.medianMs.toFixed(2).padStart(10)} ms ${row.gflops.toFixed(1).padStart(6)} GFLOP/s` +
+          (row.maxDifferenceFromOurs !== undefined ? `  (max |diff| from ours ${row.maxDifferenceFromOurs.toExponential(1)})` : '')}`);
+    }
+  }
+  return results;
+}
+
+module.exports = { flops, makeInputs, oursPeer, ortPeer, tfjsPeer, plainJsPeer, onnxModel, cases, runSuite };

@@ -9,23 +9,33 @@ const path = require('path');
 const DIR = path.resolve(__dirname, '..', 'build', 'bench');
 const OURS = 'ours (wasm)';
 
+// Rows of every run, each with `where` it ran: 'Node.js', 'Chromium ...', or 'native' for the
+// native and PyTorch runs (which the Node.js table shows beside the wasm peers).
 function load() {
   const rows = [];
   for (const file of fs.readdirSync(DIR)) {
     const text = fs.readFileSync(path.join(DIR, file), 'utf8');
-    if (file.endsWith('.json') && file !== 'summary.json') rows.push(...JSON.parse(text).results.map((r) => Object.assign({ source: file }, r)));
-    if (file.endsWith('.jsonl')) rows.push(...text.trim().split('\n').filter(Boolean).map((line) => Object.assign({ source: file }, JSON.parse(line))));
+    if (file.endsWith('.json') && file !== 'summary.json') {
+      const report = JSON.parse(text);
+      rows.push(...report.results.map((r) => Object.assign({ where: report.where }, r)));
+    }
+    if (file.endsWith('.jsonl')) {
+      rows.push(...text.trim().split('\n').filter(Boolean).map((line) => Object.assign({ where: 'native' }, JSON.parse(line))));
+    }
   }
   return rows;
 }
 
 const key = (r) => `${r.operation}|${r.n}|${r.d}|${r.heads}|${r.causal}|${r.returnWeights}`;
+const environments = (rows) => [...new Set(rows.map((r) => r.where).filter((w) => w !== 'native'))];
+// The rows of one environment, with the native runs beside them.
+const within = (rows, where) => rows.filter((r) => r.where === where || r.where === 'native');
 
 function table(rows) {
   const cases = new Map();
   for (const r of rows) {
     if (!cases.has(key(r))) cases.set(key(r), { case: r, peers: {} });
-    cases.get(key(r)).peers[`${r.peer}${r.where ? ` [${r.where}]` : ''}`] = r;
+    cases.get(key(r)).peers[r.peer] = r;
   }
   const lines = [];
   const summary = [];
@@ -35,6 +45,7 @@ function table(rows) {
     for (const [name, r] of Object.entries(peers)) {
       const ratio = ours && ours.medianMs && r.medianMs ? r.medianMs / ours.medianMs : null;
       summary.push({ label, peer: name, medianMs: r.medianMs, gflops: r.gflops, skipped: r.skipped || r.failed, peerOverOurs: ratio });
+      if (!(r.medianMs > 0) && !r.skipped && !r.failed) continue;  // nothing measured
       lines.push(`${label.padEnd(44)} ${name.padEnd(32)} ${r.skipped || r.failed ? `${r.failed ? 'failed' : 'skipped'}: ${r.skipped || r.failed}` :
         `${r.medianMs.toFixed(2).padStart(10)} ms ${r.gflops.toFixed(1).padStart(6)} GFLOP/s` +
         (ratio && name !== OURS ? `   ${name.startsWith('ours') ? 'wasm/native' : 'peer/ours'} ${ratio >= 1 ? '' : ' '}${(name.startsWith('ours') ? ours.medianMs / r.medianMs : ratio).toFixed(2)}x` : '')}`);
@@ -102,9 +113,15 @@ function markdown(rows) {
 }
 
 const rows = load();
-const { lines, summary } = table(rows);
-fs.writeFileSync(path.join(DIR, 'report.md'), `${markdown(rows)}\n`);
-console.log(lines.join('\n'));
+const summary = [];
+const sections = [];
+for (const where of environments(rows)) {
+  const part = table(within(rows, where));
+  console.log(`\n${where}\n${part.lines.join('\n')}`);
+  summary.push(...part.summary.map((entry) => Object.assign({ where }, entry)));
+  sections.push(`### ${where}\n\n${markdown(within(rows, where))}\n`);
+}
+fs.writeFileSync(path.join(DIR, 'report.md'), sections.join('\n'));
 fs.writeFileSync(path.join(DIR, 'summary.json'), JSON.stringify(summary, null, 1));
-fs.writeFileSync(path.join(DIR, 'attention-bench.svg'), plot(rows));
+fs.writeFileSync(path.join(DIR, 'attention-bench.svg'), plot(within(rows, 'Node.js')));
 console.log(`wrote ${path.join(DIR, 'summary.json')} and attention-bench.svg`);

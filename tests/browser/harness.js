@@ -17,15 +17,16 @@ const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable
 const TYPES = {
   '.html': 'text/html; charset=utf-8', '.js': 'text/javascript; charset=utf-8',
   '.css': 'text/css; charset=utf-8', '.json': 'application/json', '.svg': 'image/svg+xml',
-  '.png': 'image/png', '.md': 'text/markdown; charset=utf-8',
+  '.png': 'image/png', '.md': 'text/markdown; charset=utf-8', '.wasm': 'application/wasm',
+  '.mjs': 'text/javascript; charset=utf-8',
 };
 
-// Serves WEB_ROOT on 127.0.0.1 at a free port. Returns {origin, close()}.
-function startServer() {
+// Serves `root` (web/ by default) on 127.0.0.1 at a free port. Returns {origin, close()}.
+function startServer(root = WEB_ROOT) {
   const server = http.createServer((request, response) => {
     const url = new URL(request.url, 'http://127.0.0.1');
-    const file = path.join(WEB_ROOT, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname));
-    if (!file.startsWith(WEB_ROOT) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
+    const file = path.join(root, decodeURIComponent(url.pathname === '/' ? '/index.html' : url.pathname));
+    if (!file.startsWith(root) || !fs.existsSync(file) || fs.statSync(file).isDirectory()) {
       response.writeHead(404).end('not found');
       return;
     }
@@ -76,4 +77,4 @@ async function openPage(browser, url, { viewport = { width: 1280, height: 900 } 
   return { page, context, problems, requests };
 }
 
-module.exports = { startServer, launch, openPage, saveScreenshot, FILE_URL, WEB_ROOT };
+module.exports = { startServer, launch, openPage, saveScreenshot, FILE_URL, WEB_ROOT, CHROMIUM_ARGS };
