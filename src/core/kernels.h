@@ -4,7 +4,8 @@
 //   logits  = (q k^T) * logit_scale, then masked (masks.h), then softmax over each row
 //   output  = weights v
 //
-// full_attention materialises the (n_q, n_k) weights. tiled_attention never does: it walks tiles of
+// full_attention materialises the (n_q, n_k) weights (under a causal mask it computes them in
+// blocks of query rows that stop at their last visible key). tiled_attention never does: it walks tiles of
 // queries and keys with an online softmax (Milakov & Gimelshein 2018, as in FlashAttention), so its
 // memory grows with n*d rather than n^2, and under a causal mask it skips the key tiles that lie
 // wholly in the future of a query tile.
