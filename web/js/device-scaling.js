@@ -139,5 +139,4 @@
   }
 
   Spotlight.DeviceScaling = DeviceScaling;
-  Spotlight.DEVICE_SCALING_SIZES = SIZES;
 }(window.Spotlight));

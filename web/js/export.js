@@ -103,5 +103,5 @@
     }, null, 1);
   }
 
-  Spotlight.exports = { download, heatmapSvg, arcsSvg, weightsCsv, weightsJson, csvField };
+  Spotlight.exports = { download, heatmapSvg, arcsSvg, weightsCsv, weightsJson };
 }(window.Spotlight));

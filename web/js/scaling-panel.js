@@ -60,5 +60,4 @@
   }
 
   Spotlight.renderScalingPanel = renderScalingPanel;
-  Spotlight.SCALING_STUDY = { DIMENSIONS, TOKENS };
 }(window.Spotlight));
