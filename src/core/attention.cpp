@@ -34,17 +34,34 @@ float logit_scale(const AttentionOptions& options, float default_scale) {
   return options.scale.value_or(default_scale) / options.temperature;
 }
 
+void attention_into(const MatrixView& q, const MatrixView& k, const MatrixView& v,
+                    float default_scale, const AttentionOptions& options, MatrixRef output,
+                    std::optional<MatrixRef> weights) {
+  validate_attention_inputs(q, k, v, options);
+  require(output.rows() == q.rows() && output.cols() == v.cols(), "output is (", output.rows(),
+          ", ", output.cols(), "), expected (n_q, d_v) = (", q.rows(), ", ", v.cols(), ")");
+  require(!weights || (weights->rows() == q.rows() && weights->cols() == k.rows()), "weights are (",
+          weights ? weights->rows() : 0, ", ", weights ? weights->cols() : 0,
+          "), expected (n_q, n_k) = (", q.rows(), ", ", k.rows(), ")");
+  const MaskSpec masks{options.causal, options.key_padding_mask};
+  const float scale = logit_scale(options, default_scale);
+  if (weights) {
+    full_attention(q, k, v, scale, masks, *weights, output);
+  } else {
+    tiled_attention(q, k, v, scale, masks, output);
+  }
+}
+
 AttentionResult attention(const MatrixView& q, const MatrixView& k, const MatrixView& v,
                           float default_scale, const AttentionOptions& options,
                           bool return_weights) {
-  validate_attention_inputs(q, k, v, options);
-  const MaskSpec masks{options.causal, options.key_padding_mask};
-  const float scale = logit_scale(options, default_scale);
   AttentionResult result;
+  result.output.resize(q.rows(), v.cols());
   if (return_weights) {
-    result.output = full_attention(q, k, v, scale, masks, result.weights);
+    result.weights.resize(q.rows(), k.rows());
+    attention_into(q, k, v, default_scale, options, result.output, MatrixRef(result.weights));
   } else {
-    result.output = tiled_attention(q, k, v, scale, masks);
+    attention_into(q, k, v, default_scale, options, result.output, std::nullopt);
   }
   return result;
 }

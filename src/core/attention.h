@@ -47,6 +47,13 @@ AttentionResult attention(const MatrixView& q, const MatrixView& k, const Matrix
                           float default_scale, const AttentionOptions& options,
                           bool return_weights);
 
+// The same into storage the caller owns (multi_head.h writes each head into its column block of
+// the concatenation and its rows of the weights): output (n_q, d_v), and weights (n_q, n_k) when
+// given, in which case the full kernel runs.
+void attention_into(const MatrixView& q, const MatrixView& k, const MatrixView& v,
+                    float default_scale, const AttentionOptions& options, MatrixRef output,
+                    std::optional<MatrixRef> weights);
+
 AttentionResult dot_product_attention(const MatrixView& q, const MatrixView& k,
                                       const MatrixView& v, const AttentionOptions& options = {},
                                       bool return_weights = true);

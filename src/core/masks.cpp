@@ -5,7 +5,7 @@
 
 namespace spotlight {
 
-void apply_masks(Matrix& logits, Index first_query, Index first_key, bool causal,
+void apply_masks(MatrixRef logits, Index first_query, Index first_key, bool causal,
                  const KeyPaddingMask& key_padding_mask) {
   constexpr float masked = -std::numeric_limits<float>::infinity();
   if (!key_padding_mask.empty()) {

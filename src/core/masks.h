@@ -19,7 +19,7 @@ using KeyPaddingMask = std::vector<std::uint8_t>;  // n_k entries, nonzero = ign
 
 // Masks `logits`, the tile of rows first_query.. and columns first_key.. of the full (n_q, n_k)
 // logit matrix. The offsets let the full and the tiled path share this one definition.
-void apply_masks(Matrix& logits, Index first_query, Index first_key, bool causal,
+void apply_masks(MatrixRef logits, Index first_query, Index first_key, bool causal,
                  const KeyPaddingMask& key_padding_mask);
 
 }  // namespace spotlight

@@ -19,4 +19,8 @@ using RowVector = Eigen::Matrix<float, 1, Eigen::Dynamic>;
 // accepted by every function so callers never copy to pass a slice.
 using MatrixView = Eigen::Ref<const Matrix>;
 
+// Writable view of a row-major matrix or of a block of one: kernels write into the caller's storage
+// (a head's column block of the concatenation, its rows of the weights) instead of returning copies.
+using MatrixRef = Eigen::Ref<Matrix>;
+
 }  // namespace spotlight

@@ -29,10 +29,13 @@ void attend_head(Index head, const MatrixView& q_head, const MatrixView& k_head,
                  Matrix& concat, ForwardResult& result) {
   const Index d_head = q_head.cols(), n_q = q_head.rows();
   const float default_scale = 1.0f / std::sqrt(static_cast<float>(d_head));
-  AttentionResult head_result =
-      attention(q_head, k_head, v_head, default_scale, options, return_weights);
-  concat.middleCols(head * d_head, d_head) = head_result.output;
-  if (return_weights) result.weights.middleRows(head * n_q, n_q) = head_result.weights;
+  MatrixRef output = concat.middleCols(head * d_head, d_head);
+  if (return_weights) {
+    attention_into(q_head, k_head, v_head, default_scale, options, output,
+                   MatrixRef(result.weights.middleRows(head * n_q, n_q)));
+  } else {
+    attention_into(q_head, k_head, v_head, default_scale, options, output, std::nullopt);
+  }
 }
 
 }  // namespace

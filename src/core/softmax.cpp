@@ -34,10 +34,6 @@ float exp_shifted(const float* logits, float shift, float* out, Index count) {
   return sum;
 }
 
-namespace {
-
-// Softmax of one row in place; returns {max, sum of exps}. Shared by both entry points so the
-// teaching trace shows exactly the arithmetic the kernels do.
 float row_maximum(const float* values, Index count) {
   simd::Float4 max4 = simd::broadcast(-std::numeric_limits<float>::infinity());
   Index i = 0;
@@ -49,13 +45,17 @@ float row_maximum(const float* values, Index count) {
   return result;
 }
 
-void scale_row(float* values, Index count, float factor) {
+void scale_row(const float* values, float factor, float* out, Index count) {
   const simd::Float4 factor4 = simd::broadcast(factor);
   Index i = 0;
-  for (; i + 4 <= count; i += 4) simd::store(values + i, simd::multiply(simd::load(values + i), factor4));
-  for (; i < count; ++i) values[i] *= factor;
+  for (; i + 4 <= count; i += 4) simd::store(out + i, simd::multiply(simd::load(values + i), factor4));
+  for (; i < count; ++i) out[i] = values[i] * factor;
 }
 
+namespace {
+
+// Softmax of one row in place; returns {max, sum of exps}. Shared by both entry points so the
+// teaching trace shows exactly the arithmetic the kernels do.
 template <typename Row>
 std::pair<float, float> softmax_row(Row&& logits) {
   // pass 1: the row max, so that exp never sees a positive argument
@@ -69,13 +69,13 @@ std::pair<float, float> softmax_row(Row&& logits) {
   const float sum = exp_shifted(logits.data(), row_max, logits.data(), logits.size());
 
   // pass 3: normalise (sum >= 1 because the max entry contributes exp(0) = 1)
-  scale_row(logits.data(), logits.size(), 1.0f / sum);
+  scale_row(logits.data(), 1.0f / sum, logits.data(), logits.size());
   return {row_max, sum};
 }
 
 }  // namespace
 
-void softmax_rows(Matrix& scores) {
+void softmax_rows(MatrixRef scores) {
   for (Index row = 0; row < scores.rows(); ++row) softmax_row(scores.row(row));
 }
 

@@ -11,12 +11,18 @@ namespace spotlight {
 // unchanged (softmax(x + c) = softmax(x)). A masked entry is -inf and comes out exactly 0.
 // A row whose entries are all -inf (every key masked) has no defined softmax; it comes out all zeros,
 // never NaN, so a fully masked query contributes a zero vector to the output.
-void softmax_rows(Matrix& scores);
+void softmax_rows(MatrixRef scores);
 
 // out[i] = exp(logits[i] - shift) for i < count, exactly 0 where logits[i] is -inf; returns the
 // sum of the outputs. `shift` >= every logit (the row max). Vectorised (simd.h); `out` may be
 // `logits`. The one exponential of the softmax, the trace and the online softmax of the tiles.
 float exp_shifted(const float* logits, float shift, float* out, Index count);
+
+// The largest of values[0 .. count - 1] (-inf for count 0). Vectorised.
+float row_maximum(const float* values, Index count);
+
+// out[i] = values[i] * factor for i < count; `out` may be `values`. Vectorised.
+void scale_row(const float* values, float factor, float* out, Index count);
 
 // The same softmax with its steps kept, for teaching: for each row, its max, exp(logit - max),
 // the sum of those, and the weights (exp / sum). A fully masked row has max -inf, exps and weights
