@@ -294,4 +294,39 @@ async function runSuite(peerList, { quick = false, now, log = () => {} }) {
   return results;
 }
 
-module.exports = { flops, makeInputs, oursPeer, ortPeer, tfjsPeer, plainJsPeer, onnxModel, cases, runSuite };
+// ---- the long sequence: n = 16,384, d = 512, 8 heads, without weights -----------------------------
+
+const LONG_SEQUENCE = { n: 16384, d: 512, heads: 8 };
+
+// The whole layer at LONG_SEQUENCE on a fresh instance of the module per case, so that the size
+// of its wasm memory afterwards (memory only grows) is the case's peak. One timed run each: the
+// case lasts tens of seconds. createModule() returns a new instance.
+async function runLongSequence(createModule, { now, log = () => {} }) {
+  const { n, d, heads } = LONG_SEQUENCE;
+  const x = randomFloats(n * d, 4);
+  const results = [];
+  for (const causal of [false, true]) {
+    const M = await createModule();
+    const layer = new M.SimpleAttention(d, heads, 1);
+    const before = M.memoryStats().heapBytes;
+    const start = now();
+    const { output } = layer.forward(x, n, { causal, returnWeights: false });
+    const ms = now() - start;
+    const row = {
+      n, d, heads, causal, operation: 'layer', returnWeights: false, ms,
+      gflops: flops.layer(n, d) * (causal ? 0.5 : 1) / ms / 1e6,
+      heapBytesBefore: before, heapBytesPeak: M.memoryStats().heapBytes,
+      outputFinite: output.every(Number.isFinite),
+    };
+    layer.delete();
+    results.push(row);
+    log(`long sequence ${n}/${d}/${heads}${causal ? ' causal' : ''}: ${(ms / 1000).toFixed(1)} s, ` +
+      `wasm memory ${(row.heapBytesBefore / 2 ** 20).toFixed(0)} MiB at start, ` +
+      `${(row.heapBytesPeak / 2 ** 20).toFixed(0)} MiB at peak, output finite: ${row.outputFinite}`);
+  }
+  return results;
+}
+
+module.exports = {
+  flops, makeInputs, oursPeer, ortPeer, tfjsPeer, plainJsPeer, onnxModel, cases, runSuite, runLongSequence,
+};

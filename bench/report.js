@@ -13,17 +13,19 @@ const OURS = 'ours (wasm)';
 // native and PyTorch runs (which the Node.js table shows beside the wasm peers).
 function load() {
   const rows = [];
+  const longSequence = [];
   for (const file of fs.readdirSync(DIR)) {
     const text = fs.readFileSync(path.join(DIR, file), 'utf8');
     if (file.endsWith('.json') && file !== 'summary.json') {
       const report = JSON.parse(text);
       rows.push(...report.results.map((r) => Object.assign({ where: report.where }, r)));
+      longSequence.push(...(report.longSequence || []).map((r) => Object.assign({ where: report.where }, r)));
     }
     if (file.endsWith('.jsonl')) {
       rows.push(...text.trim().split('\n').filter(Boolean).map((line) => Object.assign({ where: 'native' }, JSON.parse(line))));
     }
   }
-  return rows;
+  return { rows, longSequence };
 }
 
 const key = (r) => `${r.operation}|${r.n}|${r.d}|${r.heads}|${r.causal}|${r.returnWeights}`;
@@ -112,7 +114,21 @@ function markdown(rows) {
   return out.join('\n');
 }
 
-const rows = load();
+// The long-sequence runs: time and the wasm memory's size at the start and at the peak.
+function longSequenceMarkdown(runs) {
+  if (runs.length === 0) return '';
+  const mib = (bytes) => (bytes / 2 ** 20).toFixed(0);
+  const lines = ['### Long sequence: the layer at n = 16,384, d = 512, 8 heads, without weights (tiled path)\n',
+    '| where | mask | time (s) | GFLOP/s | wasm memory at start (MiB) | at peak (MiB) | output finite |',
+    '| --- | --- | --- | --- | --- | --- | --- |'];
+  for (const r of runs) {
+    lines.push(`| ${r.where} | ${r.causal ? 'causal' : 'none'} | ${(r.ms / 1000).toFixed(1)} | ${r.gflops.toFixed(1)} | ` +
+      `${mib(r.heapBytesBefore)} | ${mib(r.heapBytesPeak)} | ${r.outputFinite} |`);
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+const { rows, longSequence } = load();
 const summary = [];
 const sections = [];
 for (const where of environments(rows)) {
@@ -121,7 +137,8 @@ for (const where of environments(rows)) {
   summary.push(...part.summary.map((entry) => Object.assign({ where }, entry)));
   sections.push(`### ${where}\n\n${markdown(within(rows, where))}\n`);
 }
+sections.push(longSequenceMarkdown(longSequence));
 fs.writeFileSync(path.join(DIR, 'report.md'), sections.join('\n'));
-fs.writeFileSync(path.join(DIR, 'summary.json'), JSON.stringify(summary, null, 1));
+fs.writeFileSync(path.join(DIR, 'summary.json'), JSON.stringify({ cases: summary, longSequence }, null, 1));
 fs.writeFileSync(path.join(DIR, 'attention-bench.svg'), plot(within(rows, 'Node.js')));
 console.log(`wrote ${path.join(DIR, 'summary.json')} and attention-bench.svg`);

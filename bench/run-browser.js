@@ -23,7 +23,7 @@ async function main() {
     page.on('console', (message) => console.log(message.text()));
     page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
     await page.goto(`${server.origin}/bench/browser.html`);
-    const results = await page.evaluate(async ({ modelBytes, quick }) => {
+    const { results, longSequence } = await page.evaluate(async ({ modelBytes, quick }) => {
       const keyOf = (c) => `${c.operation}/${c.n}/${c.d}/${c.heads}/${c.causal}/${c.returnWeights}`;
       const M = await window.createAttentionModule();
       window.ort.env.wasm.numThreads = 1;
@@ -33,12 +33,15 @@ async function main() {
       const P = window.benchPeers;
       const list = [P.oursPeer(M), P.ortPeer(window.ort, (shape) => new Uint8Array(modelBytes[keyOf(shape)])),
         P.tfjsPeer(window.tf), P.plainJsPeer()];
-      return P.runSuite(list, { quick, now: () => performance.now(), log: (line) => console.log(line) });
+      const clock = { now: () => performance.now(), log: (line) => console.log(line) };
+      const results = await P.runSuite(list, Object.assign({ quick }, clock));
+      const longSequence = quick ? [] : await P.runLongSequence(window.createAttentionModule, clock);
+      return { results, longSequence };
     }, { modelBytes: models, quick: QUICK });
     const out = path.join(ROOT, 'build', 'bench');
     fs.mkdirSync(out, { recursive: true });
     fs.writeFileSync(path.join(out, 'chromium.json'), JSON.stringify({
-      where: `Chromium ${browser.version()}`, date: new Date().toISOString(), results,
+      where: `Chromium ${browser.version()}`, date: new Date().toISOString(), results, longSequence,
     }, null, 1));
     console.log(`wrote ${path.join(out, 'chromium.json')}`);
   } finally {

@@ -25,14 +25,16 @@ async function loadPeers() {
 }
 
 async function main() {
-  const results = await peers.runSuite(await loadPeers(), {
-    quick: process.argv.includes('--quick'), now: () => performance.now(), log: (line) => console.log(line),
-  });
+  const quick = process.argv.includes('--quick');
+  const clock = { now: () => performance.now(), log: (line) => console.log(line) };
+  const results = await peers.runSuite(await loadPeers(), Object.assign({ quick }, clock));
+  const createModule = require(path.join(ROOT, 'web', 'generated', 'attention.js'));
+  const longSequence = quick ? [] : await peers.runLongSequence(createModule, clock);
   const out = path.join(ROOT, 'build', 'bench');
   fs.mkdirSync(out, { recursive: true });
   fs.writeFileSync(path.join(out, 'node.json'), JSON.stringify({
     where: 'Node.js', node: process.version, cpu: os.cpus()[0].model, cores: os.cpus().length,
-    date: new Date().toISOString(), results,
+    date: new Date().toISOString(), results, longSequence,
   }, null, 1));
   console.log(`wrote ${path.join(out, 'node.json')}`);
 }

@@ -1,5 +1,6 @@
 #include "multi_head.h"
 
+#include <algorithm>
 #include <cmath>
 #include <stdexcept>
 
@@ -170,9 +171,22 @@ ForwardResult SimpleAttention::cross_attention(const MatrixView& x_q, const Matr
     const Matrix v = project_head(x_kv, Projection::value, first_col, d_head);
     attend_head(head, q, k, v, options, return_weights, concat, result);
   }
-  result.output = multiply(concat, weight(Projection::output));
-  result.output.rowwise() += bias(Projection::output);
+  project_output_in_place(concat);
+  result.output = std::move(concat);
   return result;
+}
+
+void SimpleAttention::project_output_in_place(Matrix& concat) const {
+  constexpr Index block_rows = 64;
+  const PackedPanels w_o(weight(Projection::output), false);
+  Matrix block;
+  for (Index first_row = 0; first_row < concat.rows(); first_row += block_rows) {
+    const Index rows = std::min(block_rows, concat.rows() - first_row);
+    block.resize(rows, embed_dim_);
+    gemm(concat.middleRows(first_row, rows), w_o, 0, 0, embed_dim_, Accumulate::no, block);
+    concat.middleRows(first_row, rows) = block;
+  }
+  concat.rowwise() += bias(Projection::output);
 }
 
 AttentionTrace SimpleAttention::trace(const MatrixView& x, const AttentionOptions& options) const {

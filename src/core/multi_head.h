@@ -106,6 +106,9 @@ class SimpleAttention {
   Matrix project(const MatrixView& x, Projection which) const;
   // Columns first_col .. first_col + cols - 1 of x W + b.
   Matrix project_head(const MatrixView& x, Projection which, Index first_col, Index cols) const;
+  // concat (n, d_model) becomes the output projection of itself, a block of rows at a time, so
+  // the layer never holds the concatenation and the output as two (n, d_model) matrices.
+  void project_output_in_place(Matrix& concat) const;
   float default_scale() const;
 
   Index embed_dim_;
