@@ -69,3 +69,30 @@ TEST_CASE("gemm: empty and zero-width inputs give an empty or zero product", "[g
   REQUIRE(zero.cols() == 4);
   REQUIRE(zero.isZero(0.0f));
 }
+
+TEST_CASE("gemm: a slice of packed panels (a tile of keys, a range of values) equals that block's product",
+          "[gemm]") {
+  const bool transposed = GENERATE(false, true);
+  const Index first_col = GENERATE(0, 16, 32);
+  const Index cols = GENERATE(1, 15, 16, 17, 21);
+  const Index first_depth = GENERATE(0, 3);
+  CAPTURE(transposed, first_col, cols, first_depth);
+  const Index depth = 40, n = 53, k = 29;  // op(b) is (40, 53); the product uses depth rows 3..31
+  const Matrix b = transposed ? random_matrix(n, depth, 6) : random_matrix(depth, n, 6);
+  const spotlight::PackedPanels packed(b, transposed);
+  REQUIRE(packed.depth() == depth);
+  REQUIRE(packed.cols() == n);
+  const Matrix a = random_matrix(7, k, 7);
+  const Matrix op_b = transposed ? Matrix(b.transpose()) : b;
+  const Matrix block = op_b.block(first_depth, first_col, k, cols);
+  const reference::Dense expected = naive_product(a, block, false);
+
+  // Written into a view with a wider row stride, with alpha, then accumulated on top.
+  Matrix storage = Matrix::Constant(7, 64, 9.0f);
+  auto c = storage.leftCols(cols);
+  spotlight::gemm(a, packed, first_depth, first_col, cols, Accumulate::no, c, 0.5f);
+  test_support::require_close(c, 0.5 * expected, 1e-5, 1e-5);
+  spotlight::gemm(a, packed, first_depth, first_col, cols, Accumulate::yes, c);
+  test_support::require_close(c, 1.5 * expected, 1e-5, 1e-5);
+  REQUIRE((storage.rightCols(64 - cols).array() == 9.0f).all());  // nothing written past the view
+}
