@@ -6,7 +6,11 @@
 #   ./build.sh build    install what is missing and build, without serving
 #   ./build.sh test     install what is missing, build, run every test: the native suite (Release and
 #                       ASan+UBSan), the Node tests of the wasm module, the TypeScript declarations,
-#                       the browser tests of the page in headless Chromium
+#                       the documentation's examples and links, the browser tests of the page in
+#                       headless Chromium
+#   ./build.sh slides   render the workshop slides (docs/slides.md, Marp) offline to web/slides/,
+#                       published with the page; open web/slides/index.html
+#   ./build.sh screenshot  build, then retake the README's screenshot, docs/images/page.png
 #   ./build.sh bench    the benchmark (not part of the tests): this module against onnxruntime-web,
 #                       tfjs-backend-wasm, plain JS, the native build and PyTorch; writes build/bench
 #   ./build.sh help     this text
@@ -79,7 +83,7 @@ print_total() {
       failed=$((failed + $(grep -E '^# fail [0-9]+' "$log" | tail -1 | awk '{print $3}')))
     fi
   done
-  echo "native (Release), native (sanitizers), Node and browser tests together:"
+  echo "native (Release), native (sanitizers), Node, documentation and browser tests together:"
   echo "$passed passed, $failed failed"
 }
 
@@ -123,6 +127,18 @@ run_wasm_tests() {
   log "TypeScript declarations (tsc --noEmit)"
   npx --no-install tsc --noEmit -p tests/types
   echo "src/wasm/attention.d.ts: type-check passed"
+}
+
+# The documentation's examples (js against the module, cpp against src/core, python with PyTorch
+# when installed), its links, and the slides' rendering: tests/docs.
+run_docs_tests() {
+  log "documentation: every example runs, every link to the page is valid, the slides render"
+  record docs node --test tests/docs/
+}
+
+render_slides() {
+  log "rendering the slides: docs/slides.md -> web/slides/index.html"
+  node docs/render-slides.js web/slides
 }
 
 run_browser_tests() {
@@ -175,6 +191,8 @@ main() {
       build_wasm
       run_native_tests
       run_wasm_tests
+      run_docs_tests
+      render_slides
       run_browser_tests
       log "all tests passed"
       print_total
@@ -186,11 +204,23 @@ main() {
       build_wasm
       run_bench
       ;;
+    slides)
+      ensure_node
+      ensure_npm_packages
+      render_slides
+      ;;
+    screenshot)
+      ensure_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+      ensure_node
+      ensure_npm_packages
+      build_wasm
+      node docs/screenshot.js
+      ;;
     help | -h | --help)
       awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
       ;;
     *)
-      echo "error: unknown command '$command'; expected one of: (none), build, test, bench, help" >&2
+      echo "error: unknown command '$command'; expected one of: (none), build, test, bench, slides, screenshot, help" >&2
       exit 2
       ;;
   esac

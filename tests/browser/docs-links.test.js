@@ -1,0 +1,133 @@
+// Every link to the page in README.md and docs/*.md (the slides' live demos included) opens in
+// headless Chromium from file:// with its preset applied: no "ignored" notice, the text and the
+// settings of the fragment are what the page shows, no console error. The rendered slides
+// themselves load nothing from outside their folder and link to the page they sit beside.
+'use strict';
+const path = require('path');
+const { pathToFileURL } = require('url');
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { launch, openPage, FILE_URL } = require('./harness');
+const { allPageLinks, SLIDES_OUTPUT } = require('../docs/markdown');
+const { renderSlides } = require('../../docs/render-slides');
+
+let browser;
+
+test.before(async () => { browser = await launch(); });
+test.after(async () => { if (browser) await browser.close(); });
+
+async function settle(page) {
+  await page.waitForFunction(() => !window.attentionSpotlight.snapshot({ values: false }).pending);
+}
+
+// What the controls show, read from the DOM, keyed like the fragment.
+function shownControls(page) {
+  return page.evaluate(() => {
+    const $ = (id) => document.getElementById(id);
+    return {
+      text: $('text').value,
+      mode: document.querySelector('input[name="mode"]:checked').value,
+      lower: $('lowercase').checked,
+      d: Number($('embed-dim').value),
+      h: Number($('num-heads').value),
+      seed: Number($('seed').value),
+      causal: $('causal').checked,
+      scaled: $('scaled').checked,
+      pos: $('positional').checked,
+      head: $('head').value,
+      colours: $('colour-range').value,
+      t: Number($('temperature-value').textContent),
+      compare: $('compare').value,
+      seedB: Number($('compare-seed').value),
+      tB: Number($('compare-temperature').value),
+      theme: $('theme').value,
+      projector: $('projector').checked,
+      window: Number($('window').value),
+      heads: Array.from(document.querySelectorAll('#head-patterns select'), (select) => select.value),
+      messages: $('messages').textContent,
+    };
+  });
+}
+
+// The fragment's own values, decoded here (not by the page's reader), in the form shownControls
+// reports them.
+function expectedControls(fragment) {
+  const expected = {};
+  const flags = ['lower', 'causal', 'scaled', 'pos', 'projector'];
+  const numbers = ['d', 'h', 'seed', 'window', 'seedB', 'tB'];
+  for (const [key, value] of new URLSearchParams(fragment)) {
+    if (flags.includes(key)) expected[key] = value === '1';
+    else if (numbers.includes(key)) expected[key] = Number(value);
+    else if (key === 't') expected.t = Number(Number(value).toPrecision(2));
+    else if (key === 'heads') expected.heads = value.split(',');
+    else expected[key] = value;
+  }
+  return expected;
+}
+
+const links = allPageLinks();
+const byFragment = new Map();
+for (const link of links) {
+  if (!byFragment.has(link.fragment)) byFragment.set(link.fragment, []);
+  byFragment.get(link.fragment).push(`${link.document}:${link.line}`);
+}
+
+test('the documents have links to the page', () => {
+  assert.ok(links.length >= 8, `only ${links.length} links to the page found`);
+});
+
+for (const [fragment, places] of byFragment) {
+  test(`preset link opens as written: ${places.join(', ')}`, async () => {
+    const { page, context, problems } = await openPage(browser, `${FILE_URL}#${fragment}`);
+    try {
+      await settle(page);
+      const snapshot = await page.evaluate(() => window.attentionSpotlight.snapshot({ values: false }));
+      assert.deepEqual(snapshot.linkProblems, [], `the page ignored part of #${fragment}`);
+      const shown = await shownControls(page);
+      assert.doesNotMatch(shown.messages, /ignored/i);
+      const expected = expectedControls(fragment);
+      const heads = expected.heads;
+      delete expected.heads;
+      for (const [key, value] of Object.entries(expected)) {
+        assert.deepEqual(shown[key], value, `${key} from #${fragment}`);
+      }
+      if (heads) assert.deepEqual(shown.heads.slice(0, heads.length), heads, `heads from #${fragment}`);
+      assert.ok(snapshot.n > 0 && snapshot.tokens.length === snapshot.n, 'the text was tokenised and computed');
+      assert.ok(snapshot.heads > 0, 'attention was computed');
+      assert.deepEqual(problems, [], problems.join('\n'));
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+test('the rendered slides load only files beside them, and their demo links open the page', async () => {
+  renderSlides(path.dirname(SLIDES_OUTPUT));
+  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const page = await context.newPage();
+  const problems = [];
+  const requests = [];
+  page.on('console', (message) => { if (message.type() === 'error') problems.push(message.text()); });
+  page.on('pageerror', (error) => problems.push(error.message));
+  page.on('request', (request) => requests.push(request.url()));
+  try {
+    await page.goto(pathToFileURL(SLIDES_OUTPUT).href);
+    await page.waitForLoadState('load');
+    const outside = requests.filter((url) => !url.startsWith('file://') && !url.startsWith('data:'));
+    assert.deepEqual(outside, [], 'the slides requested something outside their folder');
+    const hrefs = await page.$$eval('a[href*="index.html#"]', (anchors) => anchors.map((a) => a.href));
+    assert.ok(hrefs.length >= 5, `${hrefs.length} live-demo links in the rendered slides`);
+    for (const href of hrefs) assert.ok(href.startsWith(`${FILE_URL}#`), `${href} does not open web/index.html`);
+
+    // Follow the first demo link from the slides, as a presenter would.
+    await page.goto(hrefs[0]);
+    await page.evaluate(() => window.attentionSpotlight.ready);
+    await settle(page);
+    const snapshot = await page.evaluate(() => window.attentionSpotlight.snapshot({ values: false }));
+    assert.deepEqual(snapshot.linkProblems, []);
+    assert.ok(snapshot.n > 0);
+    assert.deepEqual(problems, [], problems.join('\n'));
+  } finally {
+    await context.close();
+  }
+});
