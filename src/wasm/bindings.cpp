@@ -6,10 +6,13 @@
 // unwind, and only then throws a JS Error with the same message, so the module stays usable.
 // The module is built with -fwasm-exceptions (see src/wasm/CMakeLists.txt for the measurement).
 #include <emscripten/bind.h>
+#include <emscripten/heap.h>
 #include <emscripten/val.h>
 #include <malloc.h>
 
+#include <iomanip>
 #include <new>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -19,10 +22,30 @@ namespace {
 
 using emscripten::val;
 using spotlight::AttentionOptions;
+using spotlight::concat;
 using spotlight::Index;
 using spotlight::Matrix;
 using spotlight::Projection;
 using spotlight::require;
+
+// A byte count in full ("320000000000"), not in the stream's default "3.2e+11".
+std::string whole_bytes(double bytes) {
+  std::ostringstream out;
+  out << std::fixed << std::setprecision(0) << bytes << " bytes";
+  return out.str();
+}
+
+std::string memory_limit() { return whole_bytes(static_cast<double>(emscripten_get_heap_max())); }
+
+// The module's memory is capped (MAXIMUM_MEMORY, src/wasm/CMakeLists.txt). A request whose largest
+// arrays alone, `floats` float32 values described by `what`, exceed the cap is refused here,
+// before anything is allocated; one that fits the cap but not what is free fails in malloc, and
+// guarded() reports that. `advice` says what would fit.
+void require_memory(double floats, const std::string& what, const char* advice) {
+  const double bytes = floats * static_cast<double>(sizeof(float));
+  require(bytes <= static_cast<double>(emscripten_get_heap_max()), what, " need ", whole_bytes(bytes),
+          ", more than the module's memory limit of ", memory_limit(), advice);
+}
 
 template <typename Body>
 auto guarded(Body&& body) -> decltype(body()) {
@@ -30,11 +53,26 @@ auto guarded(Body&& body) -> decltype(body()) {
   try {
     return body();
   } catch (const std::bad_alloc&) {
-    message = "out of memory: the request needs more than the module's memory limit allows";
+    message = "out of memory: the request needs more than is free in the module's memory (limit " +
+              memory_limit() + ", " + whole_bytes(static_cast<double>(mallinfo().uordblks)) +
+              " in use); try fewer tokens, or returnWeights: false";
   } catch (const std::exception& error) {
     message = error.what();
   }
   val::global("Error").new_(message).throw_();
+}
+
+// The advice for requests that keep every weight.
+constexpr const char* fewer_tokens_or_tiled =
+    "; pass returnWeights: false (the tiled path needs memory for n*d values only) or fewer tokens";
+
+// The (heads, n_q, n_k) weights, with the JS names of their sizes.
+void require_weights_fit(Index n_heads, Index n_q, Index n_k, const char* heads_name,
+                         const char* n_q_name, const char* n_k_name) {
+  require_memory(static_cast<double>(n_heads) * static_cast<double>(n_q) * static_cast<double>(n_k),
+                 concat("the weights, ", heads_name, "*", n_q_name, "*", n_k_name, " = ", n_heads,
+                        "*", n_q, "*", n_k, " floats,"),
+                 fewer_tokens_or_tiled);
 }
 
 // A Float32Array (api.js converts anything else first) of exactly rows*cols values.
@@ -95,6 +133,11 @@ class AttentionBinding {
  public:
   static AttentionBinding* create(int embed_dim, int num_heads, double seed) {
     return guarded([&] {
+      const double d_model = embed_dim;
+      require_memory(4.0 * d_model * d_model,
+                     concat("the four weight matrices, 4*embedDim*embedDim = 4*", embed_dim, "*",
+                            embed_dim, " floats,"),
+                     "; choose a smaller embedDim");
       return new AttentionBinding(embed_dim, num_heads, static_cast<std::uint64_t>(seed));
     });
   }
@@ -106,7 +149,12 @@ class AttentionBinding {
   val forward(const val& x_q, int n_q, const val& x_kv, int n_k, const val& options,
               bool return_weights) const {
     return guarded([&] {
-      const Matrix queries = queries_input(x_q, n_q, x_kv.isNull());
+      const bool self = x_kv.isNull();
+      const Matrix queries = queries_input(x_q, n_q, self);
+      if (return_weights) {
+        require_weights_fit(attention_.num_heads(), n_q, self ? n_q : n_k, "numHeads",
+                            self ? "seqLen" : "nq", self ? "seqLen" : "nk");
+      }
       const AttentionOptions attention_options = to_options(options);
       spotlight::ForwardResult result =
           x_kv.isNull()
@@ -119,7 +167,14 @@ class AttentionBinding {
 
   val trace(const val& x_q, int n_q, const val& x_kv, int n_k, const val& options) const {
     return guarded([&] {
-      const Matrix queries = queries_input(x_q, n_q, x_kv.isNull());
+      const bool self = x_kv.isNull();
+      const Matrix queries = queries_input(x_q, n_q, self);
+      const int n_keys = self ? n_q : n_k;
+      require_memory(5.0 * static_cast<double>(attention_.num_heads()) * n_q * n_keys,
+                     concat("the trace's five score matrices per head (raw, scaled, masked, exp, "
+                            "weights), 5*numHeads*", self ? "seqLen*seqLen" : "nq*nk", " = 5*",
+                            attention_.num_heads(), "*", n_q, "*", n_keys, " floats,"),
+                     "; the trace is meant for a few tokens (the page shows it up to 16)");
       const AttentionOptions attention_options = to_options(options);
       const spotlight::AttentionTrace trace =
           x_kv.isNull() ? attention_.trace(queries, attention_options)
@@ -130,9 +185,13 @@ class AttentionBinding {
   }
 
   // Replaces head `head`'s query and key weights by a designed pattern (designed_heads.h).
-  void design_head(int head, const std::string& pattern, int window) {
+  // `pattern` arrives as a val, not a std::string: Embind frees a std::string argument's wire copy
+  // only when the call returns, so a rejected call would leak it; converted in here, it is a C++
+  // string that unwinding frees.
+  void design_head(int head, const val& pattern, int window) {
     guarded([&] {
-      attention_.set_head(head, spotlight::designed_head(spotlight::head_pattern_from_name(pattern),
+      const std::string name = pattern.as<std::string>();
+      attention_.set_head(head, spotlight::designed_head(spotlight::head_pattern_from_name(name),
                                                          attention_.embed_dim(),
                                                          attention_.head_dim(), window));
     });
@@ -235,6 +294,11 @@ class AttentionBinding {
 val embed_tokens(const val& tokens, int d_model, double seed, bool token_vectors,
                  bool positional) {
   return guarded([&] {
+    const auto count = tokens["length"].as<double>();
+    require_memory(count * d_model,
+                   concat("the embeddings, tokens.length*embedDim = ", count, "*", d_model,
+                          " floats,"),
+                   "; choose a smaller embedDim or fewer tokens");
     const std::vector<std::string> strings = emscripten::vecFromJSArray<std::string>(tokens);
     spotlight::EmbeddingOptions options;
     options.token_vectors = token_vectors;
@@ -254,6 +318,7 @@ val single_head_attention(const val& q, const val& k, const val& v, const val& s
     const Matrix queries = to_matrix(q, n_q, d_k, "q", "nq", "dk");
     const Matrix keys = to_matrix(k, n_k, d_k, "k", "nk", "dk");
     const Matrix values = to_matrix(v, n_k, d_v, "v", "nk", "dv");
+    if (return_weights) require_weights_fit(1, n_q, n_k, "1", "nq", "nk");
     const auto run = scaled ? spotlight::scaled_dot_product_attention
                             : spotlight::dot_product_attention;
     const spotlight::AttentionResult result =
@@ -272,6 +337,11 @@ val softmax_summary_to_js(const spotlight::SoftmaxSummary& summary) {
 
 val scaling_study(int d, int n, double seed) {
   return guarded([&] {
+    const double width = d, count = n;
+    require_memory(2.0 * count * width + count * count,
+                   concat("scalingStudy's q and k (n*d each) and scores (n*n), 2*", n, "*", d, " + ",
+                          n, "*", n, " floats,"),
+                   "; the study is meant for n of a few hundred");
     const spotlight::ScalingPoint point =
         spotlight::scaling_study(d, n, static_cast<std::uint64_t>(seed));
     val out = val::object();
@@ -293,6 +363,7 @@ val multi_head_attention(const val& q, const val& k, const val& v, const val& sh
     const Matrix queries = to_matrix(q, n_q, d_model, "q", "nq", "dModel");
     const Matrix keys = to_matrix(k, n_k, d_model, "k", "nk", "dModel");
     const Matrix values = to_matrix(v, n_k, d_model, "v", "nk", "dModel");
+    if (return_weights) require_weights_fit(n_heads, n_q, n_k, "numHeads", "nq", "nk");
     const spotlight::ForwardResult result = spotlight::multi_head_attention(
         queries, keys, values, n_heads, to_options(options), return_weights);
     return result_to_js(result.output, result.weights, return_weights);

@@ -1,24 +1,47 @@
-// No leak: after warm-up, 10,000 calls leave the wasm heap and malloc's live bytes unchanged.
+// No leak: after warm-up, 100,000 recomputes of the kinds the page makes leave the wasm heap,
+// malloc's live bytes and Embind's JavaScript value handles unchanged.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
 const { loadModule, randomFloats } = require('./module');
 
-test('10,000 forward calls leave the wasm heap and the allocated bytes unchanged', async () => {
+function liveValues(M) {
+  const { heapBytes, allocatedBytes } = M.memoryStats();
+  return { heapBytes, allocatedBytes, embindHandles: M.count_emval_handles() };
+}
+
+test('100,000 mixed recomputes leave the wasm heap, the allocated bytes and the Embind handles unchanged', async (t) => {
   const M = await loadModule();
-  const attn = new M.SimpleAttention(64, 4, 42);
-  const n = 10;
-  const x = randomFloats(n * 64, 1);
-  const call = (i) => {
-    const result = attn.forward(x, n, { causal: i % 2 === 0, returnWeights: i % 3 !== 0 });
-    return result.output[0];
+  const attn = new M.SimpleAttention(16, 2, 42);
+  const words = ['the', 'cat', 'sat', 'on', 'a', 'mat', '🙂', '猫'];
+  const xs = [1, 2, 3, 5, 8].map((n, i) => ({ n, x: randomFloats(n * 16, i + 1) }));
+  // One recompute: token vectors, then forward with or without weights, causal or not, or the
+  // tiled self-attention, on 1 to 8 tokens; every 100th a trace and a cross-attention as well.
+  const recompute = (i) => {
+    const tokens = words.slice(0, 1 + (i % words.length));
+    const x = M.embedTokens(tokens, 16, i % 7, { positional: i % 2 === 0 });
+    const { n, x: other } = xs[i % xs.length];
+    let checksum;
+    if (i % 3 === 0) {
+      checksum = attn.selfAttention(x, tokens.length, { causal: i % 2 === 1 })[0];
+    } else {
+      const result = attn.forward(other, n, { causal: i % 2 === 0, returnWeights: i % 3 === 1, temperature: 0.5 + (i % 4) });
+      checksum = result.output[0] + (result.weights ? result.weights[0] : 0);
+    }
+    if (i % 100 === 0) {
+      checksum += attn.trace(x, tokens.length, { causal: true }).weights.data[0];
+      checksum += attn.crossAttention(x, tokens.length, other, n, { keyPaddingMask: Array(n).fill(0) }).output[0];
+    }
+    return checksum;
   };
-  for (let i = 0; i < 10; i += 1) call(i);  // warm-up
-  const before = M.memoryStats();
-  for (let i = 0; i < 10000; i += 1) call(i);
-  const after = M.memoryStats();
-  assert.equal(after.heapBytes, before.heapBytes, 'wasm memory grew');
-  assert.equal(after.allocatedBytes, before.allocatedBytes, 'malloc holds more bytes');
+  for (let i = 0; i < 1000; i += 1) recompute(i);  // warm-up: every shape and path once
+  const before = liveValues(M);
+  const started = Date.now();
+  let sum = 0;
+  for (let i = 0; i < 100000; i += 1) sum += recompute(i);
+  t.diagnostic(`100,000 recomputes in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  assert.ok(Number.isFinite(sum), 'every result is finite');
+  assert.deepEqual(liveValues(M), before, 'wasm heap, malloc bytes and Embind handles after = before');
   attn.delete();
 });
 

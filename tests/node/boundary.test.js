@@ -1,0 +1,391 @@
+// The JavaScript boundary under a sweep of wrong arguments: every argument of every function and
+// method of the API, and every option, replaced in turn by a hostile value - wrong types, NaN,
+// sizes around 2**31, a BigInt, typed arrays of the wrong kind or length, a detached buffer, an
+// array claiming 2**31 - 1 entries. Each call is either one the API documents as valid (listed
+// with the argument, and then its result must be finite) or throws an Error whose message names
+// the argument - never a WebAssembly.RuntimeError, never an abort. After the sweep the module
+// computes exactly what it computed before, malloc holds no more bytes and Embind no more
+// JavaScript values. Requests larger than the module's memory cap are refused with the numbers.
+'use strict';
+const test = require('node:test');
+const assert = require('node:assert/strict');
+const { loadModule, randomFloats } = require('./module');
+
+// Small shapes: d_model, heads, query and key counts, single-head widths.
+const D = 8;
+const HEADS = 2;
+const NQ = 3;
+const NK = 2;
+const DK = 4;
+const DV = 5;
+
+// ---- hostile values ----------------------------------------------------------------------------
+
+function detachedFloat32Array(length) {
+  const values = new Float32Array(length);
+  structuredClone(values.buffer, { transfer: [values.buffer] });
+  return values;
+}
+
+// A Float32Array holding `length` values whose own length property claims 2**31 - 1.
+function overclaimingFloat32Array(length) {
+  const values = new Float32Array(length);
+  Object.defineProperty(values, 'length', { value: 2 ** 31 - 1 });
+  return values;
+}
+
+function sparseArray(length) {
+  const values = [0.5, 0.25];
+  values.length = length;
+  return values;
+}
+
+// label -> a maker of the value; `length` is how many values the argument expects when it is an
+// array (a Float64Array of that length is a valid array of numbers).
+function hostileValues(length) {
+  return {
+    undefined: () => undefined,
+    null: () => null,
+    'a string': () => '12',
+    'an object': () => ({ length }),
+    'a Map': () => new Map([['length', length]]),
+    'a function': () => () => length,
+    'an empty array': () => [],
+    'an array of strings': () => Array(length).fill('1'),
+    NaN: () => NaN,
+    Infinity: () => Infinity,
+    '-1': () => -1,
+    0.5: () => 0.5,
+    '2**31': () => 2 ** 31,
+    '2**31 - 1': () => 2 ** 31 - 1,
+    '2**53': () => 2 ** 53,
+    'a BigInt': () => 12n,
+    'a Float64Array': () => new Float64Array(length).fill(0.25),
+    'a BigInt64Array': () => new BigInt64Array(length),
+    'a too-short Float32Array': () => new Float32Array(length - 1),
+    'a too-long Float32Array': () => new Float32Array(length + 1),
+    'a detached Float32Array': () => detachedFloat32Array(length),
+    'a sparse array of length 2**31 - 1': () => sparseArray(2 ** 31 - 1),
+    'a Float32Array claiming length 2**31 - 1': () => overclaimingFloat32Array(length),
+  };
+}
+
+// ---- argument kinds: a valid value, the hostile values that are valid too, the message's name --
+
+const word = (name) => new RegExp(`\\b${name}\\b`);
+
+function size(value, names) {
+  return { valid: () => value, accepts: [], names, length: 4 };
+}
+
+function floats(length, seed, names) {
+  return { valid: () => randomFloats(length, seed), accepts: ['a Float64Array'], names, length };
+}
+
+const seed = { valid: () => 7, accepts: ['undefined', '2**31', '2**31 - 1'], names: /seed/, length: 4 };
+const optionsArgument = { valid: () => ({}), accepts: ['undefined', 'null'], names: /option/, length: 4 };
+
+// Options: name -> kind. An option may be left undefined (its default) unless it is required.
+const flag = { valid: () => true, accepts: [] };
+const ATTENTION_OPTIONS = {
+  causal: flag,
+  scale: { valid: () => 0.5, accepts: ['null', '-1', '0.5', '2**31', '2**31 - 1', '2**53'] },
+  temperature: { valid: () => 2, accepts: ['0.5', '2**31', '2**31 - 1', '2**53'] },
+};
+function maskOption(nk) {
+  return { valid: () => [0, 1].concat(Array(nk - 2).fill(0)), accepts: ['null', 'a Float64Array'], length: nk,
+    names: /keyPaddingMask|key_padding_mask/ };
+}
+const sizeOption = (value) => ({ valid: () => value, accepts: [], required: true });
+
+// ---- the API, call by call -----------------------------------------------------------------------
+
+// Methods run on a fresh layer each time, so that an accepted setWeights or designHead changes
+// nothing the later calls see.
+function onLayer(M, body) {
+  const layer = new M.SimpleAttention(D, HEADS, 7);
+  try {
+    return body(layer);
+  } finally {
+    layer.delete();
+  }
+}
+
+function withAttentionOptions(nk, extra) {
+  return Object.assign({}, ATTENTION_OPTIONS, { keyPaddingMask: maskOption(nk) }, extra);
+}
+
+const CALLS = [
+  {
+    name: 'new SimpleAttention',
+    args: { embedDim: size(D, /embedDim|embed_dim/), numHeads: size(HEADS, /numHeads|num_heads/), seed },
+    run: (M, a) => new M.SimpleAttention(a.embedDim, a.numHeads, a.seed).delete(),
+  },
+  {
+    name: 'forward',
+    args: { x: floats(NQ * D, 1, /\bx(_q)?\b/), seqLen: size(NQ, word('seqLen')), options: optionsArgument },
+    options: withAttentionOptions(NQ, { returnWeights: flag }),
+    run: (M, a) => onLayer(M, (layer) => layer.forward(a.x, a.seqLen, a.options)),
+  },
+  {
+    name: 'selfAttention',
+    args: { x: floats(NQ * D, 2, /\bx(_q)?\b/), seqLen: size(NQ, word('seqLen')), options: optionsArgument },
+    options: withAttentionOptions(NQ, {}),
+    run: (M, a) => onLayer(M, (layer) => layer.selfAttention(a.x, a.seqLen, a.options)),
+  },
+  {
+    name: 'crossAttention',
+    args: {
+      xq: floats(NQ * D, 3, /\bxq\b|\bx_q\b/), nq: size(NQ, word('nq')),
+      xkv: floats(NK * D, 4, /\bxkv\b|\bx_kv\b/), nk: size(NK, word('nk')), options: optionsArgument,
+    },
+    options: withAttentionOptions(NK, { returnWeights: flag }),
+    run: (M, a) => onLayer(M, (layer) => layer.crossAttention(a.xq, a.nq, a.xkv, a.nk, a.options)),
+  },
+  {
+    name: 'trace',
+    args: { x: floats(NQ * D, 5, /\bx(_q)?\b/), seqLen: size(NQ, word('seqLen')), options: optionsArgument },
+    options: withAttentionOptions(NQ, {}),
+    run: (M, a) => onLayer(M, (layer) => layer.trace(a.x, a.seqLen, a.options)),
+  },
+  {
+    name: 'designHead',
+    args: {
+      head: size(1, word('head')), pattern: { valid: () => 'local_window', accepts: [], names: /pattern/, length: 4 },
+      options: optionsArgument,
+    },
+    options: { window: { valid: () => 1, accepts: [] } },
+    run: (M, a) => onLayer(M, (layer) => {
+      layer.designHead(a.head, a.pattern, a.options);
+      return layer.forward(randomFloats(NQ * D, 6), NQ);
+    }),
+  },
+  {
+    name: 'setWeights',
+    args: { weights: { valid: () => ({}), accepts: [], names: /setWeights|weight/, length: 4 } },
+    // Each weight replaced, as an option of the weights object.
+    optionsArgument: 'weights',
+    options: Object.fromEntries(['wq', 'wk', 'wv', 'wo', 'bq', 'bk', 'bv', 'bo'].map((key) => [key, {
+      valid: () => randomFloats(key.startsWith('w') ? D * D : D, 8),
+      accepts: ['a Float64Array'], length: key.startsWith('w') ? D * D : D, names: /\b[wb][qkvo]\b|weight|bias/,
+      required: true,
+    }])),
+    run: (M, a) => onLayer(M, (layer) => {
+      layer.setWeights(a.weights);
+      return layer.forward(randomFloats(NQ * D, 9), NQ);
+    }),
+  },
+  {
+    name: 'embedTokens',
+    args: {
+      tokens: { valid: () => ['the', 'cat', 'sat'], accepts: ['an array of strings'], names: /token/, length: 3 },
+      embedDim: size(D, /embedDim|d_model/), seed, options: optionsArgument,
+    },
+    options: { positional: flag, tokenVectors: flag },
+    run: (M, a) => M.embedTokens(a.tokens, a.embedDim, a.seed, a.options),
+  },
+  ...['scaledDotProductAttention', 'dotProductAttention'].map((name) => ({
+    name,
+    args: { q: floats(NQ * DK, 10, word('q')), k: floats(NK * DK, 11, word('k')), v: floats(NK * DV, 12, word('v')) },
+    options: withAttentionOptions(NK, {
+      nq: sizeOption(NQ), nk: sizeOption(NK), dk: sizeOption(DK), dv: sizeOption(DV), returnWeights: flag,
+    }),
+    run: (M, a) => M[name](a.q, a.k, a.v, a.options),
+  })),
+  {
+    name: 'multiHeadAttention',
+    args: { q: floats(NQ * D, 13, word('q')), k: floats(NK * D, 14, word('k')), v: floats(NK * D, 15, word('v')) },
+    options: withAttentionOptions(NK, {
+      nq: sizeOption(NQ), nk: sizeOption(NK), dModel: sizeOption(D), numHeads: sizeOption(HEADS), returnWeights: flag,
+    }),
+    run: (M, a) => M.multiHeadAttention(a.q, a.k, a.v, a.options),
+  },
+  {
+    name: 'scalingStudy',
+    args: { d: size(16, word('d')), n: size(8, word('n')), seed },
+    run: (M, a) => M.scalingStudy(a.d, a.n, a.seed),
+  },
+];
+
+// ---- the sweep -----------------------------------------------------------------------------------
+
+// The valid arguments of a call: its options object holds the required options only.
+function validArguments(call) {
+  const args = {};
+  for (const [name, kind] of Object.entries(call.args)) args[name] = kind.valid();
+  if (call.options) {
+    const options = {};
+    for (const [name, kind] of Object.entries(call.options)) {
+      if (kind.required) options[name] = kind.valid();
+    }
+    args[call.optionsArgument || 'options'] = options;
+  }
+  return args;
+}
+
+// Every Float32Array and number in a result is finite, but for the -Infinity that marks a masked
+// score in a trace (and the row max of a row whose keys are all masked).
+function nonFinite(result, path = 'result') {
+  const masked = /\.(maskedScores|rowMax)\b/.test(path);
+  const finite = (value) => Number.isFinite(value) || (masked && value === -Infinity);
+  if (typeof result === 'number') return finite(result) ? [] : [path];
+  if (result instanceof Float32Array) return result.every(finite) ? [] : [path];
+  if (result && typeof result === 'object') {
+    return Object.entries(result).flatMap(([key, value]) => nonFinite(value, `${path}.${key}`));
+  }
+  return [];
+}
+
+// Runs one call with one argument or option replaced; returns the problems found.
+function probe(M, call, args, label, accepted, names) {
+  let result;
+  try {
+    result = call.run(M, args);
+  } catch (error) {
+    if (accepted) return [`${label}: documented as valid, but threw ${error && error.message}`];
+    if (!(error instanceof Error)) return [`${label}: threw a non-Error ${String(error)}`];
+    if (error instanceof WebAssembly.RuntimeError) return [`${label}: the module trapped: ${error.message}`];
+    if (!error.message) return [`${label}: an Error without a message`];
+    if (!names.test(error.message)) return [`${label}: "${error.message}" does not name the argument (${names})`];
+    return [];
+  }
+  if (!accepted) return [`${label}: accepted`];
+  return nonFinite(result).map((path) => `${label}: ${path} is not finite`);
+}
+
+function sweep(M) {
+  const problems = [];
+  let calls = 0;
+  for (const call of CALLS) {
+    const valid = validArguments(call);
+    problems.push(...probe(M, call, valid, `${call.name} with valid arguments`, true, /./));
+    calls += 1;
+    for (const [name, kind] of Object.entries(call.args)) {
+      for (const [label, make] of Object.entries(hostileValues(kind.length))) {
+        const args = Object.assign({}, validArguments(call), { [name]: make() });
+        problems.push(...probe(M, call, args, `${call.name}: ${name} = ${label}`, kind.accepts.includes(label),
+          kind.names));
+        calls += 1;
+      }
+    }
+    const optionsName = call.optionsArgument || 'options';
+    for (const [name, kind] of Object.entries(call.options || {})) {
+      const names = kind.names || word(name);
+      for (const [label, make] of Object.entries(hostileValues(kind.length || 4))) {
+        const args = validArguments(call);
+        args[optionsName][name] = make();
+        const accepted = kind.accepts.includes(label) || (label === 'undefined' && !kind.required);
+        problems.push(...probe(M, call, args, `${call.name}: option ${name} = ${label}`, accepted, names));
+        calls += 1;
+      }
+    }
+    if (call.options) {
+      const args = validArguments(call);
+      args[optionsName].casual = true;
+      problems.push(...probe(M, call, args, `${call.name}: unknown option casual`, false, /casual/));
+      calls += 1;
+    }
+  }
+  return { problems, calls };
+}
+
+// What the module computes, to compare before and after the sweep.
+function reference(M, layer) {
+  const x = M.embedTokens(['the', 'cat', 'sat'], D, 42);
+  const q = randomFloats(NQ * DK, 20);
+  const k = randomFloats(NK * DK, 21);
+  return {
+    x,
+    forward: layer.forward(x, NQ, { causal: true }),
+    tiled: layer.selfAttention(x, NQ),
+    cross: layer.crossAttention(x, NQ, x.subarray(0, NK * D), NK, { keyPaddingMask: [0, 1] }),
+    trace: layer.trace(x, NQ),
+    weights: layer.getWeights(),
+    single: M.scaledDotProductAttention(q, k, k, { nq: NQ, nk: NK, dk: DK, dv: DK, temperature: 0.5 }),
+    multi: M.multiHeadAttention(x, x, x, { nq: NQ, nk: NQ, dModel: D, numHeads: HEADS }),
+    study: M.scalingStudy(16, 8, 3),
+  };
+}
+
+function liveValues(M) {
+  return { allocatedBytes: M.memoryStats().allocatedBytes, embindHandles: M.count_emval_handles() };
+}
+
+test('every argument and option of every call, replaced by a hostile value: an Error naming it, or a documented valid value', async (t) => {
+  const M = await loadModule();
+  const layer = new M.SimpleAttention(D, HEADS, 42);
+  const before = reference(M, layer);
+  const liveBefore = liveValues(M);
+  const { problems, calls } = sweep(M);
+  t.diagnostic(`${calls} calls over ${CALLS.length} functions and methods`);
+  assert.deepEqual(problems, [], problems.join('\n'));
+  assert.deepEqual(reference(M, layer), before, 'the module computes what it computed before the sweep');
+  assert.deepEqual(liveValues(M), liveBefore, 'no malloc bytes and no Embind handles left behind');
+  layer.delete();
+});
+
+test('the public surface is the friendly API: the raw bindings are not on the module', async () => {
+  const M = await loadModule();
+  for (const name of ['RawSimpleAttention', 'rawEmbedTokens', 'rawAttention', 'rawScalingStudy', 'rawMultiHeadAttention']) {
+    assert.equal(M[name], undefined, name);
+  }
+});
+
+test('a deleted SimpleAttention refuses every method with the same message', async () => {
+  const M = await loadModule();
+  const layer = new M.SimpleAttention(D, HEADS, 1);
+  const x = randomFloats(NQ * D, 1);
+  layer.delete();
+  assert.equal(layer.isDeleted(), true);
+  const calls = {
+    forward: () => layer.forward(x, NQ),
+    selfAttention: () => layer.selfAttention(x, NQ),
+    crossAttention: () => layer.crossAttention(x, NQ, x, NQ),
+    trace: () => layer.trace(x, NQ),
+    getWeights: () => layer.getWeights(),
+    setWeights: () => layer.setWeights({ bq: new Float32Array(D) }),
+    designHead: () => layer.designHead(0, 'uniform'),
+    embedDim: () => layer.embedDim,
+    numHeads: () => layer.numHeads,
+  };
+  for (const [name, call] of Object.entries(calls)) {
+    assert.throws(call, /this SimpleAttention was deleted; create a new one/, name);
+  }
+});
+
+// The memory cap: read from the message and checked against the request's own numbers.
+function assertRefused(call, floatsNeeded) {
+  assert.throws(call, (error) => {
+    assert.ok(error instanceof Error && !(error instanceof WebAssembly.RuntimeError), String(error));
+    const match = /need (\d+) bytes, more than the module's memory limit of (\d+) bytes/.exec(error.message);
+    assert.ok(match, error.message);
+    assert.equal(Number(match[1]), 4 * floatsNeeded, error.message);
+    assert.ok(Number(match[1]) > Number(match[2]), error.message);
+    return true;
+  });
+}
+
+test('requests larger than the memory cap are refused with the bytes needed and the limit, and the module works on', async () => {
+  const M = await loadModule();
+  const heads = 8;
+  const n = 100000;
+  const layer = new M.SimpleAttention(8, heads, 1);
+  const x = new Float32Array(n * 8).fill(0.5);
+  const small = randomFloats(4 * 8, 3);
+  const expected = layer.forward(small, 4);
+  const liveBefore = liveValues(M);
+  assertRefused(() => layer.forward(x, n), heads * n * n);
+  assert.throws(() => layer.forward(x, n), /pass returnWeights: false/);
+  assertRefused(() => layer.crossAttention(x.subarray(0, 8 * 1000), 1000, x, n), heads * 1000 * n);
+  assertRefused(() => layer.trace(x.subarray(0, 8 * 20000), 20000), 5 * heads * 20000 * 20000);
+  const m = 30000;
+  const q = x.subarray(0, m * 8);
+  assertRefused(() => M.scaledDotProductAttention(q, q, q, { nq: m, nk: m, dk: 8, dv: 8 }), m * m);
+  assertRefused(() => M.multiHeadAttention(q, q, q, { nq: m, nk: m, dModel: 8, numHeads: 2 }), 2 * m * m);
+  assertRefused(() => M.embedTokens(['a', 'b'], 2 ** 30), 2 * 2 ** 30);
+  assertRefused(() => new M.SimpleAttention(40000, 1), 4 * 40000 * 40000);
+  assertRefused(() => M.scalingStudy(2 ** 20, 4096), 2 * 4096 * 2 ** 20 + 4096 * 4096);
+  assert.deepEqual(liveValues(M), liveBefore, 'a refused request leaves nothing behind');
+  assert.deepEqual(layer.forward(small, 4), expected, 'and the module computes as before');
+  layer.delete();
+});
