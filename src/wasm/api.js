@@ -15,20 +15,29 @@
   const MAX_SIZE = 0x7fffffff;  // sizes travel as 32-bit ints
 
   // The raw bindings, kept here and taken off the module (see the comment at the top). They exist
-  // once the wasm has been instantiated; this callback runs before any the caller adds to the
-  // promise the module factory returns. (A failed start is the caller's to handle.)
-  const raw = {};
+  // once the wasm has been instantiated: they are taken at the first call of this API, or when the
+  // promise the module factory returns resolves - this callback runs before any the caller adds.
+  // (A failed start is the caller's to handle.)
   const RAW_NAMES = { SimpleAttention: 'RawSimpleAttention', embedTokens: 'rawEmbedTokens',
                       attention: 'rawAttention', scalingStudy: 'rawScalingStudy',
                       multiHeadAttention: 'rawMultiHeadAttention' };
-  module.ready.then(() => {
-    // (Not `for (const [name, rawName] of ...)`: Emscripten 3.1.6's JS optimiser drops the
-    // destructuring pattern and emits invalid code.)
-    for (const name of Object.keys(RAW_NAMES)) {
-      raw[name] = module[RAW_NAMES[name]];
-      delete module[RAW_NAMES[name]];
+  let raw = null;
+  function bindings() {
+    if (!raw) {
+      if (typeof module.RawSimpleAttention !== 'function') {
+        fail('the module is still starting: await the promise createAttentionModule() returns first');
+      }
+      raw = {};
+      // (Not `for (const [name, rawName] of ...)`: Emscripten 3.1.6's JS optimiser drops the
+      // destructuring pattern and emits invalid code.)
+      for (const name of Object.keys(RAW_NAMES)) {
+        raw[name] = module[RAW_NAMES[name]];
+        delete module[RAW_NAMES[name]];
+      }
     }
-  }, () => {});
+    return raw;
+  }
+  module.ready.then(bindings, () => {});
 
   function describe(value) {
     if (value === null) return 'null';
@@ -209,7 +218,7 @@
     constructor(embedDim, numHeads, seed) {
       toSize('embedDim', embedDim);
       toSize('numHeads', numHeads);
-      this._raw = new raw.SimpleAttention(embedDim, numHeads, toSeed(seed));
+      this._raw = new (bindings().SimpleAttention)(embedDim, numHeads, toSeed(seed));
     }
 
     get embedDim() { return this._live().embedDim; }
@@ -291,7 +300,7 @@
       if (typeof tokens[i] !== 'string') fail(`tokens[${i}] must be a string, got ${describe(tokens[i])}`);
     }
     const o = readOptions(options, { positional: true, tokenVectors: true }, 'embedTokens');
-    return raw.embedTokens(tokens, toSize('embedDim', embedDim), toSeed(seed),
+    return bindings().embedTokens(tokens, toSize('embedDim', embedDim), toSeed(seed),
                                  o.tokenVectors, o.positional);
   }
 
@@ -304,7 +313,7 @@
         nq: toSize('nq', o.nq), nk: toSize('nk', o.nk), dk: toSize('dk', o.dk),
         dv: toSize('dv', o.dv),
       };
-      return raw.attention(toFloat32Array('q', q), toFloat32Array('k', k), toFloat32Array('v', v),
+      return bindings().attention(toFloat32Array('q', q), toFloat32Array('k', k), toFloat32Array('v', v),
                            shape, scaled, attentionOptions(o, shape.nk), o.returnWeights);
     };
   }
@@ -312,7 +321,7 @@
   // The sqrt(d) experiment: random unit-variance q and k of (n, d), statistics of the scores and of
   // the softmax with and without scaling.
   function scalingStudy(d, n, seed) {
-    return raw.scalingStudy(toSize('d', d), toSize('n', n), toSeed(seed));
+    return bindings().scalingStudy(toSize('d', d), toSize('n', n), toSeed(seed));
   }
 
   // Multi-head attention on projected q (nq, dModel), k and v (nk, dModel): split into numHeads
@@ -326,7 +335,7 @@
       nq: toSize('nq', o.nq), nk: toSize('nk', o.nk), dModel: toSize('dModel', o.dModel),
       numHeads: toSize('numHeads', o.numHeads),
     };
-    return raw.multiHeadAttention(toFloat32Array('q', q), toFloat32Array('k', k),
+    return bindings().multiHeadAttention(toFloat32Array('q', q), toFloat32Array('k', k),
                                   toFloat32Array('v', v), shape, attentionOptions(o, shape.nk),
                                   o.returnWeights);
   }

@@ -9,7 +9,7 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { loadModule, randomFloats } = require('./module');
+const { loadModule, modulePath, randomFloats } = require('./module');
 
 // Small shapes: d_model, heads, query and key counts, single-head widths.
 const D = 8;
@@ -329,6 +329,17 @@ test('the public surface is the friendly API: the raw bindings are not on the mo
   for (const name of ['RawSimpleAttention', 'rawEmbedTokens', 'rawAttention', 'rawScalingStudy', 'rawMultiHeadAttention']) {
     assert.equal(M[name], undefined, name);
   }
+});
+
+test('the API called before the module has started: an Error saying so, and it works once started', async () => {
+  const createAttentionModule = require(modulePath);
+  const early = {};
+  const started = createAttentionModule(early);  // `early` becomes the module; the API is on it at once
+  assert.throws(() => early.embedTokens(['a'], 4), /the module is still starting: await the promise/);
+  assert.throws(() => new early.SimpleAttention(4, 1), /the module is still starting/);
+  const M = await started;
+  assert.equal(M, early);
+  assert.equal(M.embedTokens(['a'], 4).length, 4);
 });
 
 test('a deleted SimpleAttention refuses every method with the same message', async () => {
