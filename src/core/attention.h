@@ -10,6 +10,24 @@
 //
 // Self-attention passes the same sequence's projections as q, k and v; cross-attention passes queries
 // of one sequence and keys and values of another (n_q != n_k is allowed).
+//
+// Numerics (errors.h, "Float range"). NaN or +-Inf anywhere in q, k or v is an error that names
+// the first such cell: "q has a non-finite value nan at (2, 3); inputs must be finite numbers".
+// Finite input never gives NaN or Inf in the weights or the output:
+//   - the factor scale / temperature must be a finite float ("scale / temperature overflows
+//     float: 1e+38 / 1e-06");
+//   - the scores q.k * factor must fit: |q_i . k_j| <= |q_i| |k_j|, so when the largest |q_i| times
+//     the largest |k_j| times |factor| passes float_range_limit (1.7e38) the call throws "the
+//     scores q.k * scale can reach ... in magnitude, beyond float's range". Scores up to that,
+//     +-1e30 and temperatures from 1e-6 to 1e6 included, give finite weights: the softmax
+//     subtracts each row's max, so every exp has an argument <= 0. The bound is conservative
+//     (nearly orthogonal huge q_i and k_j are rejected too), but only inputs near float's own
+//     limits meet it;
+//   - inputs whose products would overflow only before the factor (|q_i| |k_j| past the limit, a
+//     factor below 1) or whose values would overflow the tiled kernel's running sums (n_k |v| past
+//     the limit) are rescaled by powers of two, exactly, and give the same result as smaller ones;
+//     as a weighted average of v cannot pass the largest |v|, the output of those is clamped to
+//     it, so that v near float's largest value never rounds to Inf.
 #pragma once
 
 #include <optional>
@@ -38,8 +56,13 @@ void validate_attention_inputs(const MatrixView& q, const MatrixView& k, const M
                                const AttentionOptions& options);
 
 // The factor applied to q.k before the softmax: options.scale, else `default_scale`, divided by
-// the temperature.
+// the temperature. Throws std::invalid_argument for invalid options and for a quotient that
+// overflows float.
 float logit_scale(const AttentionOptions& options, float default_scale);
+
+// Throws std::invalid_argument when the scores q.k * logit_scale can pass float_range_limit (see
+// Numerics above), naming the bound and the norms that make it.
+void require_scores_in_float_range(const MatrixView& q, const MatrixView& k, float logit_scale);
 
 // Validates, then computes with the full kernel when weights are requested and with the tiled,
 // memory-efficient kernel when they are not.

@@ -89,6 +89,10 @@ HeadProjection designed_head(HeadPattern pattern, Index d_model, Index d_head, i
     }
     case HeadPattern::local_window: {
       require(window >= 0, "local_window needs a window >= 0, got ", window);
+      // The bound also keeps the sum over shifts short (2 window + 1 terms per pair) and its
+      // loop counter from overflowing int.
+      require(window <= max_local_window, "local_window needs a window <= ", max_local_window,
+              ", got ", window);
       const Index pairs = positional_pairs(d_model, d_head, "local_window");
       const Index band = d_model / 4;  // input pairs in the lower half
       double normaliser = 0.0;

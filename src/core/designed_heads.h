@@ -46,7 +46,11 @@ struct HeadProjection {
   RowVector b_q, b_k;
 };
 
-// Throws std::invalid_argument for sizes a pattern cannot use, naming them, and for a window < 0.
+// The widest local_window: four times the longest sequence the page shows (1,024 tokens).
+constexpr int max_local_window = 4096;
+
+// Throws std::invalid_argument for sizes a pattern cannot use, naming them, and for a window
+// outside [0, max_local_window].
 HeadProjection designed_head(HeadPattern pattern, Index d_model, Index d_head, int window = 2);
 
 // "previous_token", "same_token", "first_token", "local_window", "uniform"; throws

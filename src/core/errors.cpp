@@ -1,5 +1,6 @@
 #include "errors.h"
 
+#include <algorithm>
 #include <cmath>
 
 namespace spotlight {
@@ -12,6 +13,33 @@ void require_finite(const MatrixView& values, const char* name) {
               "); inputs must be finite numbers");
     }
   }
+}
+
+double max_row_norm(const MatrixView& values) {
+  double largest = 0.0;
+  for (Index row = 0; row < values.rows(); ++row) {
+    largest = std::max(largest, values.row(row).cast<double>().squaredNorm());
+  }
+  return std::sqrt(largest);
+}
+
+double max_column_norm(const MatrixView& values) {
+  Eigen::RowVectorXd squared_norms = Eigen::RowVectorXd::Zero(values.cols());
+  for (Index row = 0; row < values.rows(); ++row) {
+    squared_norms += values.row(row).cast<double>().cwiseAbs2();
+  }
+  return values.cols() == 0 ? 0.0 : std::sqrt(squared_norms.maxCoeff());
+}
+
+double max_magnitude(const MatrixView& values) {
+  return values.size() == 0 ? 0.0 : static_cast<double>(values.cwiseAbs().maxCoeff());
+}
+
+int power_of_two_to_fit(double bound, double limit) {
+  if (bound <= limit) return 0;
+  int exponent = 0;
+  std::frexp(bound / limit, &exponent);  // bound / limit = m 2^exponent with m in [0.5, 1)
+  return exponent;
 }
 
 void require_shape(const MatrixView& values, const char* name, Index expected_cols,

@@ -23,6 +23,16 @@ MatrixView ForwardResult::head_weights(Index head) const {
 
 namespace {
 
+// x (n, d_model) W (d_model, d_model) + b must stay in float's range (errors.h): each entry is
+// at most |x_i| |W column| + |b| in magnitude; w_norm is the largest |W column|.
+void require_projection_in_range(const MatrixView& x, double w_norm, const RowVector& b,
+                                 const char* what) {
+  const double x_norm = max_row_norm(x), b_magnitude = max_magnitude(b);
+  require_in_float_range(x_norm * w_norm + b_magnitude, what, ": largest |input row| ", x_norm,
+                         ", largest |weight column| ", w_norm, ", largest |bias| ", b_magnitude,
+                         "; scale the input or the weights down");
+}
+
 // Attends head `head` of (q_head, k_head, v_head) and writes its output into `concat`'s block and
 // its weights into `result`. Shared by multi_head_attention and SimpleAttention.
 void attend_head(Index head, const MatrixView& q_head, const MatrixView& k_head,
@@ -79,6 +89,9 @@ SimpleAttention::SimpleAttention(Index embed_dim, Index num_heads, std::uint64_t
     }
   }
   for (RowVector& bias : biases_) bias.setZero(embed_dim);
+  for (std::size_t which = 0; which < weights_.size(); ++which) {
+    max_column_norms_[which] = max_column_norm(weights_[which]);
+  }
 }
 
 void SimpleAttention::set_weight(Projection which, const float* values, std::size_t count) {
@@ -88,6 +101,7 @@ void SimpleAttention::set_weight(Projection which, const float* values, std::siz
   const Eigen::Map<const Matrix> replacement(values, embed_dim_, embed_dim_);
   require_finite(replacement, "weight");
   weights_[index(which)] = replacement;
+  max_column_norms_[index(which)] = max_column_norm(replacement);
 }
 
 void SimpleAttention::set_bias(Projection which, const float* values, std::size_t count) {
@@ -107,11 +121,18 @@ void SimpleAttention::set_head(Index head, const HeadProjection& projection) {
               projection.b_q.size() == d_head && projection.b_k.size() == d_head,
           "a head projection must be (d_model, d_head) = (", embed_dim_, ", ", d_head, "), got (",
           projection.w_q.rows(), ", ", projection.w_q.cols(), ")");
+  require_finite(projection.w_q, "w_q");
+  require_finite(projection.w_k, "w_k");
+  require_finite(projection.b_q, "b_q");
+  require_finite(projection.b_k, "b_k");
   const Index first_col = head * d_head;
   weights_[index(Projection::query)].middleCols(first_col, d_head) = projection.w_q;
   weights_[index(Projection::key)].middleCols(first_col, d_head) = projection.w_k;
   biases_[index(Projection::query)].segment(first_col, d_head) = projection.b_q;
   biases_[index(Projection::key)].segment(first_col, d_head) = projection.b_k;
+  for (const Projection changed : {Projection::query, Projection::key}) {
+    max_column_norms_[index(changed)] = max_column_norm(weight(changed));
+  }
 }
 
 void SimpleAttention::validate_inputs(const MatrixView& x_q, const MatrixView& x_kv) const {
@@ -119,6 +140,12 @@ void SimpleAttention::validate_inputs(const MatrixView& x_q, const MatrixView& x
   require_shape(x_kv, "x_kv", embed_dim_, "embed_dim");
   require_finite(x_q, "x_q");
   require_finite(x_kv, "x_kv");
+  require_projection_in_range(x_q, max_column_norms_[index(Projection::query)],
+                              bias(Projection::query), "the queries x_q W_q + b_q");
+  require_projection_in_range(x_kv, max_column_norms_[index(Projection::key)],
+                              bias(Projection::key), "the keys x_kv W_k + b_k");
+  require_projection_in_range(x_kv, max_column_norms_[index(Projection::value)],
+                              bias(Projection::value), "the values x_kv W_v + b_v");
 }
 
 Matrix SimpleAttention::project(const MatrixView& x, Projection which) const {
@@ -171,6 +198,8 @@ ForwardResult SimpleAttention::cross_attention(const MatrixView& x_q, const Matr
     const Matrix v = project_head(x_kv, Projection::value, first_col, d_head);
     attend_head(head, q, k, v, options, return_weights, concat, result);
   }
+  require_projection_in_range(concat, max_column_norms_[index(Projection::output)],
+                              bias(Projection::output), "the output concat W_o + b_o");
   project_output_in_place(concat);
   result.output = std::move(concat);
   return result;
@@ -211,6 +240,11 @@ AttentionTrace SimpleAttention::trace(const MatrixView& x_q, const MatrixView& x
     step.k = k.middleCols(first_col, d_head);
     step.v = v.middleCols(first_col, d_head);
     validate_attention_inputs(step.q, step.k, step.v, options);
+    require_scores_in_float_range(step.q, step.k, trace.scale);
+    // The trace shows the scores before the scale too, which attention() need not compute.
+    require_in_float_range(max_row_norm(step.q) * max_row_norm(step.k),
+                           "the raw scores q k^T that the trace shows",
+                           "; scale the input or the weights down");
     step.raw_scores = multiply(step.q, step.k, true);
     step.scaled_scores = step.raw_scores * trace.scale;
     step.masked_scores = step.scaled_scores;
@@ -224,6 +258,8 @@ AttentionTrace SimpleAttention::trace(const MatrixView& x_q, const MatrixView& x
     trace.concat.middleCols(first_col, d_head) = step.output;
     trace.heads.push_back(std::move(step));
   }
+  require_projection_in_range(trace.concat, max_column_norms_[index(Projection::output)],
+                              bias(Projection::output), "the output concat W_o + b_o");
   trace.output = multiply(trace.concat, weight(Projection::output));
   trace.output.rowwise() += bias(Projection::output);
   return trace;

@@ -77,6 +77,10 @@ class SimpleAttention {
   Index head_dim() const { return embed_dim_ / num_heads_; }
 
   // The workshop's API. Weights are returned by default, as in its forward(x, return_weights=True).
+  // Each throws std::invalid_argument for input of the wrong width, empty or non-finite input,
+  // invalid options (attention.h), and input or weights so large that a projection (x W + b,
+  // bounded by |x_i| |W column| + |b|) or the scores could leave float's range (errors.h); the
+  // trace also needs its unscaled scores q k^T in range, which forward does not compute.
   Matrix self_attention(const MatrixView& x, bool causal = false) const;
   ForwardResult forward(const MatrixView& x, bool causal, bool return_weights = true) const;
   ForwardResult forward(const MatrixView& x, const AttentionOptions& options = {},
@@ -97,7 +101,7 @@ class SimpleAttention {
 
   // Replaces head `head`'s columns of W_q, W_k, b_q and b_k (designed_heads.h); W_v, W_o and the
   // other heads are unchanged. Throws std::invalid_argument for a head out of range or a
-  // projection whose shape is not (d_model, d_head).
+  // projection whose shape is not (d_model, d_head) or that holds a non-finite value.
   void set_head(Index head, const HeadProjection& projection);
 
  private:
@@ -115,6 +119,9 @@ class SimpleAttention {
   Index num_heads_;
   std::array<Matrix, 4> weights_;
   std::array<RowVector, 4> biases_;
+  // The largest column length of each W, for the float-range bound of its projection
+  // (errors.h): kept up to date by the constructor and every setter, so no call pays O(d_model^2).
+  std::array<double, 4> max_column_norms_{};
 };
 
 }  // namespace spotlight
