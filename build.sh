@@ -5,9 +5,13 @@
 #                       (PORT=8080 ./build.sh for another port; or open web/index.html directly)
 #   ./build.sh build    install what is missing and build, without serving
 #   ./build.sh test     install what is missing, build, run every test: the native suite (Release and
-#                       ASan+UBSan), the Node tests of the wasm module, the TypeScript declarations,
+#                       ASan+UBSan), the libFuzzer targets of the core for about 60 s (FUZZ_SECONDS),
+#                       the Node tests of the wasm module, the TypeScript declarations,
 #                       the documentation's examples and links, the browser tests of the page in
 #                       headless Chromium
+#   ./build.sh fuzz     the libFuzzer targets alone, longer: FUZZ_SECONDS=600 by default, split
+#                       between the SIMD and the plain-float build; inputs that break a rule are
+#                       kept in build/fuzz/crashes (tests/fuzz/fuzz_rules.h says what they check)
 #   ./build.sh slides   render the workshop slides (docs/slides.md, Marp) offline to web/slides/,
 #                       published with the page; open web/slides/index.html
 #   ./build.sh screenshot  build, then retake the README's screenshot, docs/images/page.png
@@ -20,7 +24,8 @@ set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
 readonly PACKAGES=(cmake make g++ libeigen3-dev catch2 emscripten gzip python3)
-readonly TEST_PACKAGES=(chromium)
+readonly FUZZ_PACKAGES=(clang libclang-rt-14-dev)
+readonly TEST_PACKAGES=(chromium "${FUZZ_PACKAGES[@]}")
 readonly JOBS=$(nproc 2>/dev/null || echo 2)
 
 log() { printf '\n==> %s\n' "$*"; }
@@ -83,7 +88,7 @@ print_total() {
       failed=$((failed + $(grep -E '^# fail [0-9]+' "$log" | tail -1 | awk '{print $3}')))
     fi
   done
-  echo "native (Release), native (sanitizers), Node, documentation and browser tests together:"
+  echo "native (Release), native (sanitizers), fuzz targets, Node, documentation and browser tests together:"
   echo "$passed passed, $failed failed"
 }
 
@@ -118,6 +123,43 @@ run_native_tests() {
   log "native tests under AddressSanitizer and UndefinedBehaviorSanitizer"
   ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     record sanitize ctest --test-dir build/sanitize --output-on-failure -j "$JOBS"
+}
+
+# run_fuzz_tests SECONDS: the libFuzzer targets of tests/fuzz, built with clang under ASan and
+# UBSan, on the SIMD path (fuzz_core) and the plain-float path (fuzz_core_scalar) of the core, each
+# for half the time. They start from the committed seeds, tests/fuzz/corpus/core, which they only
+# read, and build/fuzz/corpus-work, which keeps the inputs they find from one run to the next.
+# A broken rule, a crash or a sanitizer report fails the run; the input is left in
+# build/fuzz/crashes (rerun it: build/fuzz/tests/fuzz/fuzz_core build/fuzz/crashes/<file>).
+run_fuzz_tests() {
+  local seconds_each=$(($1 / 2)) target
+  CC=clang CXX=clang++ configure_and_build build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DSPOTLIGHT_FUZZ=ON
+  mkdir -p build/fuzz/corpus-work build/fuzz/crashes
+  for target in fuzz_core fuzz_core_scalar; do
+    log "fuzzing the core: $target for $seconds_each s (AddressSanitizer, UndefinedBehaviorSanitizer)"
+    record "fuzz-$target" fuzz_target "$target" "$seconds_each"
+  done
+}
+
+# fuzz_target NAME SECONDS: runs one target, keeps libFuzzer's own output in build/fuzz/NAME.log,
+# and prints the runs executed and a "# pass" / "# fail" line that print_total counts.
+fuzz_target() {
+  local target=$1 seconds=$2 output=build/fuzz/$1.log status=0 runs
+  build/fuzz/tests/fuzz/"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+    -print_final_stats=1 -artifact_prefix=build/fuzz/crashes/ \
+    build/fuzz/corpus-work tests/fuzz/corpus/core >"$output" 2>&1 || status=$?
+  runs=$(grep -oE '^stat::number_of_executed_units: *[0-9]+' "$output" | grep -oE '[0-9]+$' ||
+    grep -oE '^#[0-9]+' "$output" | tail -1 | tr -d '#')
+  if [ "$status" -ne 0 ]; then
+    tail -n 40 "$output"
+    echo "$target: FAILED after ${runs:-0} runs (exit status $status); the input is in"
+    echo "build/fuzz/crashes, libFuzzer's log in $output"
+    printf '# pass 0\n# fail 1\n'
+    return "$status"
+  fi
+  echo "$target: ${runs:-0} runs, every rule kept"
+  printf '# pass 1\n# fail 0\n'
 }
 
 run_wasm_tests() {
@@ -190,6 +232,7 @@ main() {
       build_native
       build_wasm
       run_native_tests
+      run_fuzz_tests "${FUZZ_SECONDS:-60}"
       run_wasm_tests
       run_docs_tests
       render_slides
@@ -203,6 +246,10 @@ main() {
       ensure_npm_packages
       build_wasm
       run_bench
+      ;;
+    fuzz)
+      ensure_packages "${PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
+      run_fuzz_tests "${FUZZ_SECONDS:-600}"
       ;;
     slides)
       ensure_node
@@ -220,7 +267,7 @@ main() {
       awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"
       ;;
     *)
-      echo "error: unknown command '$command'; expected one of: (none), build, test, bench, slides, screenshot, help" >&2
+      echo "error: unknown command '$command'; expected one of: (none), build, test, fuzz, bench, slides, screenshot, help" >&2
       exit 2
       ;;
   esac
