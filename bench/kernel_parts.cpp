@@ -8,6 +8,7 @@
 
 #include "spotlight.h"
 #include "gemm.h"
+#include "simd.h"
 #include "softmax.h"
 
 using spotlight::Index;
