@@ -8,7 +8,7 @@
   // The full path's weights are heads * n^2 floats: at 4,096 tokens and 4 heads, 256 MB that the
   // wasm memory would keep for the rest of the visit (it only grows). So it stops at 2,048.
   const FULL_PATH_LIMIT = 2048;
-  const TILE_FLOATS = 64 * 512;  // one tile of scores (64 queries x 512 keys), src/core/kernels.h
+  const TILE = { queries: 64, keys: 512 };  // the tiled path's tile of scores, src/core/kernels.h
   const PATHS = [
     { key: 'full', label: 'full path (returns every weight)', colour: '#D55E00', dash: '' },
     { key: 'tiled', label: 'tiled path (online softmax, no weights)', colour: '#0072B2', dash: '5 3' },
@@ -89,7 +89,7 @@
         n, path, ms: times[Math.floor(times.length / 2)],
         // What the path holds at once, computed: every head's n x n weights, or one tile of scores
         // and one head's q, k, v with k and v packed for the products.
-        bytes: returnWeights ? numHeads * n * n * 4 + io : (TILE_FLOATS + 5 * n * (embedDim / numHeads)) * 4 + io,
+        bytes: returnWeights ? numHeads * n * n * 4 + io : (Math.min(TILE.queries, n) * Math.min(TILE.keys, n) + 5 * n * (embedDim / numHeads)) * 4 + io,
         heapBytes: this.module.memoryStats().heapBytes,
       };
     }
