@@ -3,16 +3,14 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, openPage, saveScreenshot, FILE_URL } = require('./harness');
+const { sharedBrowser, openPage, saveScreenshot, FILE_URL } = require('./harness');
 
-let browser;
-test.before(async () => { browser = await launch(); });
-test.after(async () => { if (browser) await browser.close(); });
+const shared = sharedBrowser(test);
 
 const scaling = (page) => page.evaluate(() => window.attentionSpotlight.snapshot({ values: false }).deviceScaling);
 
 test('scaling: measures both paths at every size up to the chosen one, and plots them', async (t) => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   await page.selectOption('#device-up-to', '256');
   await page.click('#device-start');
   await page.waitForFunction(() => window.attentionSpotlight.snapshot({ values: false }).deviceScaling.status === 'done',
@@ -37,7 +35,7 @@ test('scaling: measures both paths at every size up to the chosen one, and plots
 });
 
 test('scaling: the stop button ends the run early and says so', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   await page.selectOption('#device-up-to', '4096');
   await page.click('#device-start');
   // Polling on a timer: animation frames are throttled in headless Chromium while tasks run.

@@ -7,14 +7,11 @@ const path = require('path');
 const { pathToFileURL } = require('url');
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, openPage, FILE_URL } = require('./harness');
+const { sharedBrowser, openPage, FILE_URL } = require('./harness');
 const { allPageLinks, SLIDES_OUTPUT } = require('../docs/markdown');
 const { renderSlides } = require('../../docs/render-slides');
 
-let browser;
-
-test.before(async () => { browser = await launch(); });
-test.after(async () => { if (browser) await browser.close(); });
+const shared = sharedBrowser(test);
 
 async function settle(page) {
   await page.waitForFunction(() => !window.attentionSpotlight.snapshot({ values: false }).pending);
@@ -78,7 +75,7 @@ test('the documents have links to the page', () => {
 
 for (const [fragment, places] of byFragment) {
   test(`preset link opens as written: ${places.join(', ')}`, async () => {
-    const { page, context, problems } = await openPage(browser, `${FILE_URL}#${fragment}`);
+    const { page, context, problems } = await openPage(shared.browser, `${FILE_URL}#${fragment}`);
     try {
       await settle(page);
       const snapshot = await page.evaluate(() => window.attentionSpotlight.snapshot({ values: false }));
@@ -103,7 +100,7 @@ for (const [fragment, places] of byFragment) {
 
 test('the rendered slides load only files beside them, and their demo links open the page', async () => {
   renderSlides(path.dirname(SLIDES_OUTPUT));
-  const context = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+  const context = await shared.browser.newContext({ viewport: { width: 1280, height: 720 } });
   const page = await context.newPage();
   const problems = [];
   const requests = [];

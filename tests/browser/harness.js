@@ -47,6 +47,21 @@ async function launch() {
 
 const FILE_URL = `file://${path.join(WEB_ROOT, 'index.html')}`;
 
+// One browser for a test file (and with { server: true } one static server of web/), started
+// before its first test and closed after its last: `shared.browser`, `shared.server`.
+function sharedBrowser(test, { server = false } = {}) {
+  const shared = { browser: null, server: null };
+  test.before(async () => {
+    shared.browser = await launch();
+    if (server) shared.server = await startServer();
+  });
+  test.after(async () => {
+    if (shared.browser) await shared.browser.close();
+    if (shared.server) await shared.server.close();
+  });
+  return shared;
+}
+
 // Screenshots are test artifacts, kept out of git under build/: look at them after a run.
 const ARTIFACTS = path.resolve(__dirname, '..', '..', 'build', 'test-artifacts', 'browser');
 
@@ -77,4 +92,6 @@ async function openPage(browser, url, { viewport = { width: 1280, height: 900 } 
   return { page, context, problems, requests };
 }
 
-module.exports = { startServer, launch, openPage, saveScreenshot, FILE_URL, WEB_ROOT, CHROMIUM_ARGS };
+module.exports = {
+  startServer, launch, sharedBrowser, openPage, saveScreenshot, FILE_URL, WEB_ROOT, CHROMIUM_ARGS,
+};

@@ -2,20 +2,9 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, launch, openPage, saveScreenshot, FILE_URL } = require('./harness');
+const { sharedBrowser, openPage, saveScreenshot, FILE_URL } = require('./harness');
 
-let browser;
-let server;
-
-test.before(async () => {
-  browser = await launch();
-  server = await startServer();
-});
-
-test.after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+const shared = sharedBrowser(test, { server: true });
 
 // In the page: the module's own forward weights for the page's current tokens and settings,
 // computed through the public API, next to what the heatmap holds.
@@ -61,8 +50,8 @@ function assertNoProblems(problems) {
 
 for (const where of ['file', 'http']) {
   test(`${where}: opens with the first experiment computed, values equal the module's forward`, async (t) => {
-    const url = where === 'file' ? FILE_URL : `${server.origin}/index.html`;
-    const { page, context, problems, requests } = await openPage(browser, url);
+    const url = where === 'file' ? FILE_URL : `${shared.server.origin}/index.html`;
+    const { page, context, problems, requests } = await openPage(shared.browser, url);
     const snapshot = await page.evaluate(() => window.attentionSpotlight.snapshot());
     t.diagnostic(`time from navigation to the first heatmap (${where}): ${snapshot.firstHeatmapMs.toFixed(0)} ms`);
     assert.equal(snapshot.settings.text, 'The cat sat on the mat because it was tired');
@@ -84,7 +73,7 @@ for (const where of ['file', 'http']) {
       ['Attention', 'is', 'all', 'you', 'need', ',', 'said', 'everyone', '.']);
     assert.equal((await heatmapAgainstModule(page)).maxDifference, 0);
 
-    const origin = where === 'file' ? 'file://' : server.origin;
+    const origin = where === 'file' ? 'file://' : shared.server.origin;
     const foreign = requests.filter((r) => !r.startsWith(origin) && !r.startsWith('data:'));
     assert.deepEqual(foreign, [], 'no request leaves the page\'s origin');
     assertNoProblems(problems);
@@ -93,7 +82,7 @@ for (const where of ['file', 'http']) {
 }
 
 test('the causal toggle zeroes the upper triangle; the head selector changes the head shown', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   await page.check('#causal');
   await page.waitForFunction(() => window.attentionSpotlight.snapshot().settings.causal);
   let check = await heatmapAgainstModule(page);
@@ -124,7 +113,7 @@ test('the causal toggle zeroes the upper triangle; the head selector changes the
 });
 
 test('every control recomputes through the module: dim, seed, scaling, temperature, positions, tokens', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   const before = (await heatmapAgainstModule(page)).values;
   const steps = [
     () => page.selectOption('#embed-dim', '32'),
@@ -158,7 +147,7 @@ test('every control recomputes through the module: dim, seed, scaling, temperatu
 });
 
 test('punctuation, emoji and CJK are tokenized as words', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   await typeText(page, 'Hello, world! 🙂 猫が好き');
   const chips = await chipTexts(page);
   assert.ok(chips.includes('Hello') && chips.includes(',') && chips.includes('🙂'), chips.join('|'));
@@ -169,7 +158,7 @@ test('punctuation, emoji and CJK are tokenized as words', async () => {
 });
 
 test('hostile text renders as text and runs nothing', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   const hostile = ['<img src=x onerror=alert(1)>', '</script><script>alert(2)</script>',
     '"><svg onload=alert(3)>', '{{constructor.constructor(\'alert(4)\')()}}', '&lt;b&gt;'];
   await page.check('input[name="mode"][value="word"]');
@@ -196,7 +185,7 @@ test('hostile text renders as text and runs nothing', async () => {
 });
 
 test('long input: the arc view gives way to the heatmap, and a hard cap of 1,024 tokens', async (t) => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   const words = Array.from({ length: 60 }, (_, i) => `w${i}`).join(' ');
   await typeText(page, words);
   let snapshot = await page.evaluate(() => window.attentionSpotlight.snapshot({ values: false }));
@@ -237,7 +226,7 @@ test('long input: the arc view gives way to the heatmap, and a hard cap of 1,024
 });
 
 test('empty text shows a prompt instead of views, and recovers', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   await page.fill('#text', '   ');
   await page.waitForFunction(() => window.attentionSpotlight.snapshot().n === 0);
   assert.match(await page.textContent('#messages'), /Type some text/);
@@ -248,7 +237,7 @@ test('empty text shows a prompt instead of views, and recovers', async () => {
 });
 
 test('hover shows the weight with its query and key; click pins a row; arrows move it', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   await page.locator('#heatmap').scrollIntoViewIfNeeded();
   const box = await page.locator('#heatmap').boundingBox();
   // The bottom-right cell: query "tired" (9), key "tired" (9).
@@ -266,7 +255,7 @@ test('hover shows the weight with its query and key; click pins a row; arrows mo
 });
 
 test('arc view: hovering a token leaves only its lines', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   const total = await page.$$eval('#arcs line', (lines) => lines.length);
   assert.ok(total > 10);
   await page.hover('#arcs text[data-side="query"][data-index="7"]');
@@ -280,7 +269,7 @@ test('arc view: hovering a token leaves only its lines', async () => {
 });
 
 test('phone width: nothing overflows the screen horizontally', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL, { viewport: { width: 375, height: 740 } });
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL, { viewport: { width: 375, height: 740 } });
   const widths = await page.evaluate(() => ({
     page: document.documentElement.scrollWidth, screen: window.innerWidth,
   }));
@@ -291,7 +280,7 @@ test('phone width: nothing overflows the screen horizontally', async () => {
 });
 
 test('the module API works in a page opened from file://', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   const result = await page.evaluate(async () => {
     const M = await window.createAttentionModule();
     const attn = new M.SimpleAttention(64, 4, 42);

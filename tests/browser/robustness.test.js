@@ -6,20 +6,9 @@
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { startServer, launch, openPage, FILE_URL } = require('./harness');
+const { sharedBrowser, openPage, FILE_URL } = require('./harness');
 
-let browser;
-let server;
-
-test.before(async () => {
-  browser = await launch();
-  server = await startServer();
-});
-
-test.after(async () => {
-  if (browser) await browser.close();
-  if (server) await server.close();
-});
+const shared = sharedBrowser(test, { server: true });
 
 function assertNoProblems(problems) {
   assert.deepEqual(problems, [], problems.join('\n'));
@@ -29,7 +18,7 @@ function assertNoProblems(problems) {
 function preparedBrowser(prepare) {
   return {
     newContext: async (options) => {
-      const context = await browser.newContext(options);
+      const context = await shared.browser.newContext(options);
       await prepare(context);
       return context;
     },
@@ -81,7 +70,7 @@ async function typeText(page, text) {
 
 test('CSP: a strict policy is in the page, and the page computes under it with no violation', async () => {
   const policy = await (async () => {
-    const { page, context } = await openPage(browser, FILE_URL);
+    const { page, context } = await openPage(shared.browser, FILE_URL);
     const content = await page.getAttribute('meta[http-equiv="Content-Security-Policy"]', 'content');
     await context.close();
     return Object.fromEntries(content.split(';').map((part) => part.trim().split(/\s+/))
@@ -96,7 +85,7 @@ test('CSP: a strict policy is in the page, and the page computes under it with n
   const lax = ["'unsafe-inline'", "'unsafe-eval'", '*', 'http:', 'https:', 'file:'];
   assert.ok(!Object.values(policy).flat().some((source) => lax.includes(source)), JSON.stringify(policy));
 
-  for (const url of [FILE_URL, `${server.origin}/index.html`]) {
+  for (const url of [FILE_URL, `${shared.server.origin}/index.html`]) {
     const { page, context, problems } = await openPage(preparedBrowser(recordViolations), url);
     const result = await computed(page);
     assert.equal(result.n, 10, url);
@@ -116,7 +105,7 @@ test('CSP: a strict policy is in the page, and the page computes under it with n
 });
 
 test('CSP: the policy is enforced - eval, inline script and a connection elsewhere are refused', async () => {
-  for (const url of [FILE_URL, `${server.origin}/index.html`]) {
+  for (const url of [FILE_URL, `${shared.server.origin}/index.html`]) {
     const { page, context } = await openPage(preparedBrowser(recordViolations), url);
     // Scheduled as a task of the page's own: code evaluated by the test driver itself is exempt.
     await page.evaluate(() => setTimeout(() => {
@@ -149,12 +138,12 @@ test('network off: every request beyond the page\'s own files aborted, then offl
     await recordViolations(context);
     await context.route('**/*', (route) => {
       const url = route.request().url();
-      if (url.startsWith(`${server.origin}/`)) return route.continue();
+      if (url.startsWith(`${shared.server.origin}/`)) return route.continue();
       aborted.push(url);
       return route.abort('internetdisconnected');
     });
   });
-  const { page, context, problems, requests } = await openPage(ownOnly, `${server.origin}/index.html`);
+  const { page, context, problems, requests } = await openPage(ownOnly, `${shared.server.origin}/index.html`);
   assert.equal((await computed(page)).n, 10);
   await context.setOffline(true);
   await typeText(page, 'Offline, the module still runs in this tab');
@@ -165,7 +154,7 @@ test('network off: every request beyond the page\'s own files aborted, then offl
   assert.deepEqual(result.tokens, ['Offline', ',', 'the', 'module', 'still', 'runs', 'in', 'this', 'tab']);
   assert.ok(result.finite && result.worstRow < 1e-5);
   assert.deepEqual(aborted, [], 'the page asked for nothing outside its origin');
-  assert.deepEqual(requests.filter((r) => !r.startsWith(server.origin) && !r.startsWith('data:')), []);
+  assert.deepEqual(requests.filter((r) => !r.startsWith(shared.server.origin) && !r.startsWith('data:')), []);
   assert.deepEqual(await violations(page), []);
   assertNoProblems(problems);
   await context.close();

@@ -3,12 +3,10 @@
 const fs = require('fs');
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { launch, openPage, saveScreenshot, FILE_URL } = require('./harness');
+const { sharedBrowser, openPage, saveScreenshot, FILE_URL } = require('./harness');
 
-let browser;
+const shared = sharedBrowser(test);
 
-test.before(async () => { browser = await launch(); });
-test.after(async () => { if (browser) await browser.close(); });
 
 function assertNoProblems(problems) {
   assert.deepEqual(problems, [], problems.join('\n'));
@@ -39,7 +37,7 @@ function moduleWeights(page, overrides = {}) {
 }
 
 test('step by step: every stage labelled with its shape, numbers from the trace, hover explains', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   const stages = await page.$$eval('#steps figure', (figures) => figures.map((f) => ({
     step: f.dataset.step, caption: f.querySelector('figcaption').textContent })));
   assert.deepEqual(stages.map((s) => s.step),
@@ -74,7 +72,7 @@ test('step by step: every stage labelled with its shape, numbers from the trace,
 });
 
 test('why sqrt(d): the panel shows the module\'s scaling study at d = 4 ... 1024', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   const { shown, expected } = await page.evaluate(async () => {
     const snapshot = window.attentionSpotlight.snapshot({ values: false });
     const M = await window.createAttentionModule();
@@ -93,7 +91,7 @@ test('why sqrt(d): the panel shows the module\'s scaling study at d = 4 ... 1024
 });
 
 test('designed heads: the patterns show in the page\'s data and equal the module\'s', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   await page.selectOption('#head-patterns select[data-head="0"]', 'previous_token');
   await page.selectOption('#head-patterns select[data-head="1"]', 'first_token');
   await page.selectOption('#head-patterns select[data-head="3"]', 'uniform');
@@ -126,7 +124,7 @@ test('designed heads: the patterns show in the page\'s data and equal the module
 });
 
 test('compare: two settings side by side with their difference', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   for (const [mode, change] of [['causal', { causal: true }], ['scaled', { scaled: false }],
     ['seed', { seed: 7 }], ['temperature', { temperature: 0.5 }]]) {
     await page.selectOption('#compare', mode);
@@ -156,7 +154,7 @@ async function downloadOf(page, button) {
 }
 
 test('export: PNG, SVG of heatmap and arcs, CSV and JSON parse and equal the module\'s output', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   await page.fill('#text', 'He said "=1+2", then <b>@home</b>; left.');
   await settle(page);
   const expected = await moduleWeights(page);
@@ -216,7 +214,7 @@ test('export: PNG, SVG of heatmap and arcs, CSV and JSON parse and equal the mod
 });
 
 test('share: the URL fragment holds the state, and a shared link restores the same view', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   await page.fill('#text', 'Sharing is caring');
   await page.selectOption('#embed-dim', '32');
   await page.selectOption('#num-heads', '8');
@@ -232,7 +230,7 @@ test('share: the URL fragment holds the state, and a shared link restores the sa
   assert.match(original.fragment, /seed=1234/);
 
   const { page: copy, context: copyContext, problems: copyProblems } =
-    await openPage(browser, FILE_URL + original.fragment);
+    await openPage(shared.browser, FILE_URL + original.fragment);
   const restored = await copy.evaluate(() => window.attentionSpotlight.snapshot({ allHeads: true }));
   assert.deepEqual(restored.settings, original.settings);
   assert.deepEqual(restored.tokens, original.tokens);
@@ -256,7 +254,7 @@ test('share: malformed and hostile fragments are ignored with a notice and run n
     '#javascript:alert(1)', `#text=${'a'.repeat(200001)}`, '#text=ok&compare=all&theme=neon&projector=2',
   ];
   for (const fragment of fragments) {
-    const { page, context, problems } = await openPage(browser, FILE_URL + fragment);
+    const { page, context, problems } = await openPage(shared.browser, FILE_URL + fragment);
     const snapshot = await page.evaluate(() => window.attentionSpotlight.snapshot({ values: false }));
     const injected = await page.evaluate(() => document.querySelectorAll('img').length);
     assert.equal(injected, 0, fragment);
@@ -274,7 +272,7 @@ test('share: malformed and hostile fragments are ignored with a notice and run n
 });
 
 test('comfort: keyboard reaches the controls, themes switch, projector mode enlarges', async () => {
-  const { page, context, problems } = await openPage(browser, FILE_URL);
+  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
   const focusable = await page.evaluate(() => ['text', 'embed-dim', 'num-heads', 'seed', 'temperature', 'causal',
     'scaled', 'positional', 'head', 'colour-range', 'theme', 'projector', 'heatmap', 'compare', 'export-csv', 'copy-link']
     .filter((id) => { const el = document.getElementById(id); el.focus(); return document.activeElement !== el; }));
