@@ -10,8 +10,9 @@
 #                       the documentation's examples and links, the browser tests of the page in
 #                       headless Chromium
 #   ./build.sh fuzz     the libFuzzer targets alone, longer: FUZZ_SECONDS=600 by default, split
-#                       between the SIMD and the plain-float build; inputs that break a rule are
-#                       kept in build/fuzz/crashes (tests/fuzz/fuzz_rules.h says what they check)
+#                       between the targets; inputs that break a rule are kept in build/fuzz/crashes
+#                       (tests/fuzz/fuzz_rules.h says what they check); what the run learned is
+#                       merged into tests/fuzz/corpus/*/learned, for you to commit
 #   ./build.sh slides   render the workshop slides (docs/slides.md, Marp) offline to web/slides/,
 #                       published with the page; open web/slides/index.html
 #   ./build.sh screenshot  build, then retake the README's screenshot, docs/images/page.png
@@ -125,32 +126,56 @@ run_native_tests() {
     record sanitize ctest --test-dir build/sanitize --output-on-failure -j "$JOBS"
 }
 
-# run_fuzz_tests SECONDS: the libFuzzer targets of tests/fuzz, built with clang under ASan and
-# UBSan, on the SIMD path (fuzz_core) and the plain-float path (fuzz_core_scalar) of the core, each
-# for half the time. They start from the committed seeds, tests/fuzz/corpus/core, which they only
-# read, and build/fuzz/corpus-work, which keeps the inputs they find from one run to the next.
-# A broken rule, a crash or a sanitizer report fails the run; the input is left in
-# build/fuzz/crashes (rerun it: build/fuzz/tests/fuzz/fuzz_core build/fuzz/crashes/<file>).
+# The libFuzzer targets of tests/fuzz and the input format each reads: its corpus is
+# tests/fuzz/corpus/FORMAT, in three parts that the targets only read -
+#   seeds/        hand-made inputs, one per entry point and edge case (tests/fuzz/make_seeds.py)
+#   regressions/  inputs that once broke a rule; each fixed, and tested by name in tests/
+#   learned/      what long runs found, merged and minimised (libFuzzer -merge=1) by ./build.sh fuzz
+# New inputs go to build/fuzz/corpus-work/FORMAT, kept from one run to the next on this machine.
+readonly FUZZ_TARGETS=(fuzz_core:core fuzz_core_scalar:core)
+
+# run_fuzz_tests SECONDS [merge]: builds the targets with clang under ASan and UBSan and runs each
+# for its share of SECONDS, starting from its whole committed corpus. A broken rule, a crash or a
+# sanitizer report fails the run; the input is left in build/fuzz/crashes (rerun it:
+# build/fuzz/tests/fuzz/fuzz_core build/fuzz/crashes/<file>). With `merge`, what the run learned
+# is merged into tests/fuzz/corpus/FORMAT/learned afterwards, to be committed.
 run_fuzz_tests() {
-  local seconds_each=$(($1 / 2)) target
+  local seconds_each=$(($1 / ${#FUZZ_TARGETS[@]})) entry target format
   CC=clang CXX=clang++ configure_and_build build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DSPOTLIGHT_FUZZ=ON
-  mkdir -p build/fuzz/corpus-work build/fuzz/crashes
-  for target in fuzz_core fuzz_core_scalar; do
-    log "fuzzing the core: $target for $seconds_each s (AddressSanitizer, UndefinedBehaviorSanitizer)"
-    record "fuzz-$target" fuzz_target "$target" "$seconds_each"
+  mkdir -p build/fuzz/crashes
+  for entry in "${FUZZ_TARGETS[@]}"; do
+    target=${entry%%:*} format=${entry#*:}
+    mkdir -p "build/fuzz/corpus-work/$format"
+    log "fuzzing: $target for $seconds_each s (AddressSanitizer, UndefinedBehaviorSanitizer)"
+    record "fuzz-$target" fuzz_target "$target" "$format" "$seconds_each"
   done
+  if [ "${2:-}" = merge ]; then
+    for format in $(printf '%s\n' "${FUZZ_TARGETS[@]#*:}" | sort -u); do merge_corpus "$format"; done
+  fi
 }
 
-# fuzz_target NAME SECONDS: runs one target, keeps libFuzzer's own output in build/fuzz/NAME.log,
-# and prints the runs executed and a "# pass" / "# fail" line that print_total counts.
+# committed_corpus FORMAT: the committed corpus directories of FORMAT that exist.
+committed_corpus() {
+  local part
+  for part in learned seeds regressions; do
+    [ -d "tests/fuzz/corpus/$1/$part" ] && echo "tests/fuzz/corpus/$1/$part"
+  done
+  return 0
+}
+
+# fuzz_target NAME FORMAT SECONDS: runs one target, keeps libFuzzer's own output in
+# build/fuzz/NAME.log, and prints the runs executed, the coverage reached (cov: edges, ft:
+# features, as libFuzzer counts them) and a "# pass" / "# fail" line that print_total counts.
 fuzz_target() {
-  local target=$1 seconds=$2 output=build/fuzz/$1.log status=0 runs
+  local target=$1 format=$2 seconds=$3 output=build/fuzz/$1.log status=0 runs coverage
+  # shellcheck disable=SC2046
   build/fuzz/tests/fuzz/"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix=build/fuzz/crashes/ \
-    build/fuzz/corpus-work tests/fuzz/corpus/core >"$output" 2>&1 || status=$?
+    "build/fuzz/corpus-work/$format" $(committed_corpus "$format") >"$output" 2>&1 || status=$?
   runs=$(grep -oE '^stat::number_of_executed_units: *[0-9]+' "$output" | grep -oE '[0-9]+$' ||
     grep -oE '^#[0-9]+' "$output" | tail -1 | tr -d '#')
+  coverage=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$output" | tail -1)
   if [ "$status" -ne 0 ]; then
     tail -n 40 "$output"
     echo "$target: FAILED after ${runs:-0} runs (exit status $status); the input is in"
@@ -158,8 +183,29 @@ fuzz_target() {
     printf '# pass 0\n# fail 1\n'
     return "$status"
   fi
-  echo "$target: ${runs:-0} runs, every rule kept"
+  echo "$target: ${runs:-0} runs in $seconds s, every rule kept; coverage ${coverage:-unknown}"
   printf '# pass 1\n# fail 0\n'
+}
+
+# merge_corpus FORMAT: tests/fuzz/corpus/FORMAT/learned becomes the smallest set of inputs that
+# keeps every feature of the committed corpus and the work directory, for every target of FORMAT,
+# less the inputs already among the seeds and regressions (libFuzzer names merged inputs by the
+# SHA-1 of their bytes).
+merge_corpus() {
+  local format=$1 merged=build/fuzz/merged-$1 entry file
+  rm -rf "$merged" && mkdir -p "$merged"
+  for entry in "${FUZZ_TARGETS[@]}"; do
+    [ "${entry#*:}" = "$format" ] || continue
+    # shellcheck disable=SC2046
+    build/fuzz/tests/fuzz/"${entry%%:*}" -merge=1 -timeout=10 -rss_limit_mb=2048 "$merged" \
+      $(committed_corpus "$format") "build/fuzz/corpus-work/$format" >"build/fuzz/merge-$format.log" 2>&1
+  done
+  for file in "tests/fuzz/corpus/$format"/seeds/* "tests/fuzz/corpus/$format"/regressions/*; do
+    [ -f "$file" ] && rm -f "$merged/$(sha1sum "$file" | cut -d' ' -f1)"
+  done
+  rm -rf "tests/fuzz/corpus/$format/learned"
+  mv "$merged" "tests/fuzz/corpus/$format/learned"
+  log "merged: tests/fuzz/corpus/$format/learned holds $(find "tests/fuzz/corpus/$format/learned" -type f | wc -l) inputs (commit them)"
 }
 
 run_wasm_tests() {
@@ -249,7 +295,7 @@ main() {
       ;;
     fuzz)
       ensure_packages "${PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
-      run_fuzz_tests "${FUZZ_SECONDS:-600}"
+      run_fuzz_tests "${FUZZ_SECONDS:-600}" merge
       ;;
     slides)
       ensure_node

@@ -7,6 +7,7 @@
 
 #include "attention.h"
 #include "designed_heads.h"
+#include "errors.h"
 #include "multi_head.h"
 #include "reference.h"
 #include "test_support.h"
@@ -162,6 +163,65 @@ TEST_CASE("numerics: scores beyond float's range are an error naming the bound",
     const Matrix x = random_matrix(3, 4, 11);
     REQUIRE_THROWS_WITH(spotlight::dot_product_attention(x, x, x, options),
                         Contains("scale / temperature overflows float: 1e+38 / 1e-06"));
+  }
+}
+
+TEST_CASE("numerics: keys whose squares vanish in float cannot hide scores beyond its range",
+          "[numerics][regression]") {
+  // Issue 12's fuzz finding (tests/fuzz/corpus/core/regressions/tiny-keys-huge-scale): keys of
+  // 1e-30, whose squares (1e-60) are 0 in float, made the largest |k_j| look like 0, so the bound
+  // |q_i| |k_j| scale missed scores of 1e47 (q near FLT_MAX, scale 1e38) and the weights came out
+  // NaN. The same class of inputs on every path must be rejected naming the bound.
+  const float largest = std::numeric_limits<float>::max();
+  const bool return_weights = GENERATE(true, false);
+  CAPTURE(return_weights);
+  AttentionOptions huge_scale;
+  huge_scale.scale = 1e38f;
+  huge_scale.causal = GENERATE(false, true);
+  CAPTURE(huge_scale.causal);
+
+  SECTION("single head, full and tiled, and the fuzzer's own shapes") {
+    Matrix q = random_matrix(8, 3, 30) * 1e15f;
+    q.row(0) << largest, 1e18f, 1e38f;
+    const Matrix k = random_matrix(59, 3, 31) * 1e-30f, v = random_matrix(59, 126, 32);
+    REQUIRE(spotlight::max_row_norm(k) > 1e-31);
+    REQUIRE_THROWS_WITH(spotlight::dot_product_attention(q, k, v, huge_scale, return_weights),
+                        Contains("the scores q.k * scale can reach") &&
+                            Contains("beyond float's range") && Contains("largest |k_j| "));
+    REQUIRE_THROWS_WITH(
+        spotlight::scaled_dot_product_attention(q, k, v, huge_scale, return_weights),
+        Contains("the scores q.k * scale can reach"));
+  }
+  // Rows of tiny keys against huge queries for the multi-head paths: 1e-30 x 1e30 x 1e38 x d.
+  const Matrix q = random_matrix(6, 8, 33) * 1e30f, k = random_matrix(6, 8, 34) * 1e-30f;
+  const Matrix v = random_matrix(6, 8, 35);
+  SECTION("multi-head") {
+    REQUIRE_THROWS_WITH(spotlight::multi_head_attention(q, k, v, 2, huge_scale, return_weights),
+                        Contains("the scores q.k * scale can reach"));
+  }
+  SECTION("the layer (forward, self-attention, cross-attention and trace) and designed heads") {
+    // W_q of 1e31 and W_k of 1e-31 make Q of about 1e31 and K of about 1e-31 from x of about 1:
+    // scores q.k near 10, times the scale of 1e38, in every head.
+    SimpleAttention layer(8, 2, 36);
+    const Matrix w_q = random_matrix(8, 8, 37) * 1e31f, w_k = random_matrix(8, 8, 38) * 1e-31f;
+    layer.set_weight(spotlight::Projection::query, w_q.data(), w_q.size());
+    layer.set_weight(spotlight::Projection::key, w_k.data(), w_k.size());
+    const Matrix x = random_matrix(6, 8, 39);
+    REQUIRE_THROWS_WITH(layer.forward(x, huge_scale, return_weights),
+                        Contains("the scores q.k * scale can reach"));
+    REQUIRE_THROWS_WITH(layer.cross_attention(x, x, huge_scale, return_weights),
+                        Contains("the scores q.k * scale can reach"));
+    REQUIRE_THROWS_WITH(layer.trace(x, huge_scale), Contains("the scores q.k * scale can reach"));
+    // A designed head on head 1 keeps W_q, W_k of head 0: still rejected.
+    layer.set_head(1, spotlight::designed_head(spotlight::HeadPattern::previous_token, 8, 4));
+    REQUIRE_THROWS_WITH(layer.forward(x, huge_scale, return_weights),
+                        Contains("the scores q.k * scale can reach"));
+  }
+  SECTION("at an ordinary scale the same inputs are computed, finite") {
+    const spotlight::AttentionResult full =
+        spotlight::dot_product_attention(q, k, v, at_temperature(1.0f, huge_scale.causal));
+    require_valid_weights(full.weights);
+    require_all_finite(full.output);
   }
 }
 

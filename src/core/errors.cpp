@@ -59,12 +59,20 @@ double max_row_norm(const MatrixView& values) {
   double largest = 0.0;
   for (Index row = 0; row < values.rows(); ++row) {
     // In float first, as every input passes here: a float sum of `count` squares is within
-    // count * 2^-24 of the exact one, so the bound is widened by that. In double only when the
-    // float sum overflows - inputs near float's limits, where the bound decides.
+    // count * 2^-24 of the exact one, so the bound is widened by that. That holds only while no
+    // square leaves float's range: past FLT_MAX the sum is inf, and below FLT_MIN a square
+    // loses its digits or becomes 0 (1e-30 squared is 0 in float), which would make the bound
+    // too small - a row of such values looked like a zero row, and its scores escaped the range
+    // check. Each square below FLT_MIN is off by at most FLT_MIN (1.2e-38), so a float sum of at
+    // least min_trusted_in_float (2^-60) is still within a relative count * 1.4e-20 of the exact
+    // one, inside the widening. Anything else - inputs near float's limits, where the bound
+    // decides - is summed again in double, where neither can happen.
+    constexpr float min_trusted_in_float = 0x1p-60f;
     const float in_float = squared_norm(values.row(row).data(), values.cols());
     const double widen = 1.0 + 6e-8 * static_cast<double>(values.cols());
-    const double squared = std::isfinite(in_float) ? static_cast<double>(in_float) * widen
-                                                   : values.row(row).cast<double>().squaredNorm();
+    const bool trusted = std::isfinite(in_float) && (in_float >= min_trusted_in_float);
+    const double squared = trusted ? static_cast<double>(in_float) * widen
+                                   : values.row(row).cast<double>().squaredNorm();
     largest = std::max(largest, squared);
   }
   return std::sqrt(largest);

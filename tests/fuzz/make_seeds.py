@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes the seed corpus of fuzz_core into tests/fuzz/corpus/core/: one small input per entry
+"""Writes the hand-made seeds of fuzz_core into tests/fuzz/corpus/core/seeds/: one small input per entry
 point and edge case, in the byte format of tests/fuzz/fuzz_input.h (keep the two in step).
 
     python3 tests/fuzz/make_seeds.py
@@ -11,7 +11,7 @@ import pathlib
 import shutil
 import struct
 
-CORPUS = pathlib.Path(__file__).resolve().parent / "corpus" / "core"
+CORPUS = pathlib.Path(__file__).resolve().parent / "corpus" / "core" / "seeds"
 
 # Entry points, the first byte.
 ATTENTION, MULTI_HEAD, LAYER, SOFTMAX, EMBEDDINGS, DESIGNED_HEAD, SCALING_STUDY, GEMM = range(8)
