@@ -248,8 +248,8 @@ void validate_vocabulary(const std::vector<std::string>& vocabulary, Index vocab
     require_utf8(token, concat("vocabulary entry ", id));
     const auto [earlier, inserted] = first_id.emplace(token, id);
     if (!inserted) {
-      throw std::invalid_argument(
-          concat("vocabulary entries ", earlier->second, " and ", id, " are both ", in_quotes(token)));
+      throw std::invalid_argument(concat("vocabulary entries ", earlier->second, " and ", id,
+                                         " are both ", in_quotes(token)));
     }
   }
 }
@@ -281,8 +281,8 @@ const char* non_finite_name(float value) {
 
 // Every value finite (and >= 0 when `non_negative`), else an error naming the parameter by the
 // table and the index in it: "<what>h.0.attn.wq[17] is nan".
-void require_valid_values(const std::vector<ParameterInfo>& table,
-                          const std::vector<float>& values, const char* what, bool non_negative) {
+void require_valid_values(const std::vector<ParameterInfo>& table, const std::vector<float>& values,
+                          const char* what, bool non_negative) {
   for (const ParameterInfo& parameter : table) {
     for (Index i = 0; i < parameter.size(); ++i) {
       const float value = values[static_cast<std::size_t>(parameter.offset + i)];
@@ -420,8 +420,8 @@ Checkpoint load_checkpoint(const std::uint8_t* data, std::size_t size) {
   if (std::memcmp(data, magic, magic_bytes) != 0) {
     std::string seen;
     for (std::size_t i = 0; i < magic_bytes; ++i) seen += (i ? " " : "") + hex(data[i], 2);
-    throw std::invalid_argument(concat("not a checkpoint: its first 8 bytes are ", seen,
-                                       ", not \"", magic, "\""));
+    throw std::invalid_argument(
+        concat("not a checkpoint: its first 8 bytes are ", seen, ", not \"", magic, "\""));
   }
   ByteReader file(data, size, "the checkpoint");
   file.skip(magic_bytes);
@@ -441,9 +441,9 @@ Checkpoint load_checkpoint(const std::uint8_t* data, std::size_t size) {
   const std::uint32_t stored = little_endian_u32(data + size - crc_bytes);
   require(computed == stored, "damaged: checksum ", hex(computed, 8), " expected ", hex(stored, 8),
           " (the checkpoint's bytes were changed after it was saved)");
-  require((header.flags & ~known_flags) == 0, "unknown flags ",
-          hex(header.flags & ~known_flags, 1), " in the header (version ",
-          Limits::format_version, " knows mlp 0x1, layer_norm 0x2, optimizer state 0x4)");
+  require((header.flags & ~known_flags) == 0, "unknown flags ", hex(header.flags & ~known_flags, 1),
+          " in the header (version ", Limits::format_version,
+          " knows mlp 0x1, layer_norm 0x2, optimizer state 0x4)");
 
   require_metadata_size(header.metadata_bytes);
 
@@ -479,9 +479,9 @@ bool identical(const Checkpoint& a, const Checkpoint& b) {
         a.optimizer.has_value() == b.optimizer.has_value())) {
     return false;
   }
-  return !a.optimizer || (a.optimizer->step == b.optimizer->step &&
-                          same_bits(a.optimizer->m, b.optimizer->m) &&
-                          same_bits(a.optimizer->v, b.optimizer->v));
+  return !a.optimizer ||
+         (a.optimizer->step == b.optimizer->step && same_bits(a.optimizer->m, b.optimizer->m) &&
+          same_bits(a.optimizer->v, b.optimizer->v));
 }
 
 }  // namespace spotlight

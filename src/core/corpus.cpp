@@ -189,8 +189,10 @@ WorkshopLexicon workshop_lexicon() {
                      {"dog", "dogs", "barked", "barking"},
                      {"bird", "birds", "chirped", "chirping"},
                      {"cow", "cows", "mooed", "mooing"}};
-  lexicon.things = {{"book", {"interesting", "long"}}, {"film", {"funny", "scary"}},
-                    {"song", {"catchy", "loud"}},      {"cake", {"sweet", "delicious"}},
+  lexicon.things = {{"book", {"interesting", "long"}},
+                    {"film", {"funny", "scary"}},
+                    {"song", {"catchy", "loud"}},
+                    {"cake", {"sweet", "delicious"}},
                     {"game", {"fun", "hard"}}};
   lexicon.animal_adjectives = {"big", "small", "old", "young"};
   lexicon.thing_adjectives = {"new", "old", "first", "last"};
@@ -204,8 +206,8 @@ WorkshopLexicon workshop_lexicon() {
   lexicon.object_prepositions = {"on", "under", "near", "behind"};
   lexicon.areas = {"park", "garden", "house", "shop", "school", "station"};
   lexicon.area_prepositions = {"in", "near", "at", "behind"};
-  lexicon.opening_times = {{"today"}, {"at", "night"}, {"in", "the", "morning"},
-                           {"in", "the", "evening"}};
+  lexicon.opening_times = {
+      {"today"}, {"at", "night"}, {"in", "the", "morning"}, {"in", "the", "evening"}};
   lexicon.closing_times = {{"yesterday"}, {"today"}, {"at", "night"}};
   return lexicon;
 }
@@ -298,18 +300,26 @@ InductionData induction_data(std::uint64_t seed, Index count, Index n_symbols, I
   constexpr Index max_symbols = std::numeric_limits<TokenId>::max() - Vocabulary::reserved_count;
   require(n_symbols >= 2 && n_symbols <= max_symbols, "induction data needs n_symbols in [2, ",
           max_symbols, "], got ", n_symbols);
-  require(period >= 1, "induction data needs period >= 1, got ", period);
+  require(period >= 1 && period <= n_symbols,
+          "induction data needs period in [1, n_symbols = ", n_symbols, "], got ", period);
   std::vector<std::string> symbols;
   for (Index symbol = 0; symbol < n_symbols; ++symbol) symbols.push_back(induction_symbol(symbol));
   SplitMix64 rng(seed);
+  std::vector<TokenId> ids(static_cast<std::size_t>(n_symbols));
   std::vector<TokenSequence> sequences(static_cast<std::size_t>(count));
   for (TokenSequence& sequence : sequences) {
+    // The first `period` steps of a Fisher-Yates shuffle: a uniform ordered choice of distinct ids.
+    for (Index symbol = 0; symbol < n_symbols; ++symbol) {
+      ids[static_cast<std::size_t>(symbol)] =
+          static_cast<TokenId>(Vocabulary::reserved_count + symbol);
+    }
     sequence.resize(static_cast<std::size_t>(1 + 2 * period));
     sequence[0] = Vocabulary::bos_id;
-    for (Index i = 1; i <= period; ++i) {
-      const auto symbol = static_cast<TokenId>(uniform_below(rng, n_symbols));
-      sequence[static_cast<std::size_t>(i)] = Vocabulary::reserved_count + symbol;
-      sequence[static_cast<std::size_t>(i + period)] = Vocabulary::reserved_count + symbol;
+    for (Index i = 0; i < period; ++i) {
+      const Index chosen = i + uniform_below(rng, n_symbols - i);
+      std::swap(ids[static_cast<std::size_t>(i)], ids[static_cast<std::size_t>(chosen)]);
+      sequence[static_cast<std::size_t>(1 + i)] = ids[static_cast<std::size_t>(i)];
+      sequence[static_cast<std::size_t>(1 + i + period)] = ids[static_cast<std::size_t>(i)];
     }
   }
   return {Vocabulary(symbols), std::move(sequences), period};

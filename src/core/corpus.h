@@ -2,9 +2,10 @@
 // user's own text, and the batches a trainer draws from them. Every corpus is a deterministic
 // function of its seed (SplitMix64, random.h).
 //
-// The workshop corpus: sentences of a small grammar in which predicting the word after the query
-// needs exactly one relation, with distractor nouns in between, as Clark et al. (2019) score
-// BERT's heads. Three families:
+// The workshop corpus: sentences of a small grammar (94 words; 96 ids with <unk> and <bos>) in
+// which predicting the word after the query needs exactly one relation, query -> key, with
+// distractor nouns in between; heads are scored on these relations as Clark et al. (2019) score
+// BERT's (head_scores.h). Three families:
 //
 //   coreference      [time] the [adj] ANIMAL MOTION PLACE{0,2} [time'] because it NEXT
 //                    "the cat sat on the mat because it was tired"        query "it", key "cat"
@@ -67,7 +68,7 @@ struct Sentence {
 enum class WorkshopShapes { trained, novel };
 
 struct Animal {
-  std::string singular, plural;  // "cat", "cats"
+  std::string singular, plural;   // "cat", "cats"
   std::string past, progressive;  // its own verbs: "purred", "purring"
 };
 
@@ -132,17 +133,19 @@ EncodedSentence encode_sentence(const Vocabulary& vocabulary, const Sentence& se
 // Symbol k (0-based) is named "a" .. "z" for k < 26, then "a1" .. "z1", "a2", ...
 std::string induction_symbol(Index symbol);
 
-// Every sequence is 1 + 2 period tokens: <bos> at 0, period symbols uniform over n_symbols (with
-// repeats) at 1 .. period, and the same symbols again at period + 1 .. 2 period. So for a query
-// position q > period, the token at q is the token at q - period, and an induction head at q
-// attends to q - period + 1, the token that followed it the first time.
+// Every sequence is 1 + 2 period tokens: <bos> at 0, period distinct symbols at 1 .. period (each
+// ordered choice of them equally likely), and the same symbols again at period + 1 .. 2 period.
+// So a query q > period has exactly one earlier occurrence of its token, at q - period, and an
+// induction head at q attends to q - period + 1, the token that followed it the first time
+// (head_scores.h, "induction"; it needs period >= 3 to tell induction from previous-token heads).
 struct InductionData {
   Vocabulary vocabulary;  // <unk>, <bos>, then the symbols: symbol k is id k + 2
   std::vector<TokenSequence> sequences;
   Index period = 0;
 };
 
-// Throws std::invalid_argument for count < 0, n_symbols < 2 or period < 1, naming the value.
+// Throws std::invalid_argument for count < 0, n_symbols < 2, period < 1 or period > n_symbols,
+// naming the values.
 InductionData induction_data(std::uint64_t seed, Index count, Index n_symbols, Index period);
 
 // ---- Training sets and batches ----

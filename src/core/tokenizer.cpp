@@ -29,7 +29,9 @@ bool joins_neighbours(std::string_view text, std::size_t i) {
   return numeric_mark && is_ascii_digit(before) && is_ascii_digit(after);
 }
 
-char to_lower_ascii(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; }
+char to_lower_ascii(char c) {
+  return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+}
 
 std::string lowered(std::string_view piece, bool lowercase) {
   std::string result(piece);
@@ -53,8 +55,7 @@ std::vector<std::string> split_words(std::string_view text, bool lowercase) {
     }
     std::size_t end = i + 1;
     if (is_word_character(text[i])) {
-      while (end < text.size() &&
-             (is_word_character(text[end]) || joins_neighbours(text, end))) {
+      while (end < text.size() && (is_word_character(text[end]) || joins_neighbours(text, end))) {
         ++end;
       }
     }

@@ -1,5 +1,5 @@
-// Text to tokens, by the rules of the page's tokenizer (web/js/tokenizer.js) for ASCII text, so that
-// a text tokenized here and on the page gives the same tokens.
+// Text to tokens, by the rules of the page's tokenizer (web/js/tokenizer.js) for ASCII text, so
+// that a text tokenized here and on the page gives the same tokens.
 //
 // Words (split_words): the page keeps Intl.Segmenter's word segments that are not whitespace. For
 // ASCII that is, as Chromium segments (UAX #29 word boundaries with Chromium's ICU changes):
