@@ -74,7 +74,8 @@ Checkpoint make_checkpoint(const TransformerConfig& config, bool with_vocabulary
   const Index count = count_of(config);
   checkpoint.parameters = random_values(count, config.seed);
   if (with_optimizer) {
-    checkpoint.optimizer = AdamWState{1234, random_values(count, 11), random_values(count, 12, true)};
+    checkpoint.optimizer =
+        AdamWState{1234, random_values(count, 11), random_values(count, 12, true)};
   }
   return checkpoint;
 }
@@ -101,7 +102,9 @@ Checkpoint golden_checkpoint() {
 // step at 124, m at 132, v at 176, CRC at 220.
 constexpr std::size_t golden_size = 224, golden_parameters = 80, golden_m = 132, golden_v = 176;
 
-Checkpoint load(const Bytes& bytes) { return spotlight::load_checkpoint(bytes.data(), bytes.size()); }
+Checkpoint load(const Bytes& bytes) {
+  return spotlight::load_checkpoint(bytes.data(), bytes.size());
+}
 
 std::uint32_t get_u32(const Bytes& bytes, std::size_t offset) {
   std::uint32_t value = 0;
@@ -110,7 +113,8 @@ std::uint32_t get_u32(const Bytes& bytes, std::size_t offset) {
 }
 
 void put_u32(Bytes& bytes, std::size_t offset, std::uint32_t value) {
-  for (std::size_t i = 0; i < 4; ++i) bytes[offset + i] = static_cast<std::uint8_t>(value >> (8 * i));
+  for (std::size_t i = 0; i < 4; ++i)
+    bytes[offset + i] = static_cast<std::uint8_t>(value >> (8 * i));
 }
 
 void put_f32(Bytes& bytes, std::size_t offset, float value) {
@@ -153,9 +157,9 @@ TEST_CASE("checkpoint: CRC-32 gives the standard check value 0xCBF43926 for \"12
 
 TEST_CASE("checkpoint: save then load gives back every field bit for bit", "[checkpoint]") {
   const TransformerConfig config = GENERATE(Catch::Generators::values<TransformerConfig>({
-      tiny_attention_only,                                                // attention only
-      TransformerConfig{},                                                // mlp and layer_norm
-      TransformerConfig{7, 5, 6, 3, 2, true, false, 0},                   // mlp only
+      tiny_attention_only,                                               // attention only
+      TransformerConfig{},                                               // mlp and layer_norm
+      TransformerConfig{7, 5, 6, 3, 2, true, false, 0},                  // mlp only
       TransformerConfig{3, 4, 8, 2, 3, false, true, ~std::uint64_t{0}},  // layer_norm only
   }));
   const bool with_vocabulary = GENERATE(false, true);
@@ -227,8 +231,8 @@ TEST_CASE("checkpoint: the golden file's bytes are the documented layout", "[che
   };
   REQUIRE(Bytes(bytes.begin() + 64, bytes.begin() + 84) == sections);
   REQUIRE(Bytes(bytes.begin() + 124, bytes.begin() + 136) ==
-          Bytes{0x03, 0, 0, 0, 0, 0, 0, 0,      // step 3, i64
-                0x00, 0x00, 0x80, 0xBE});       // m[0] = -0.25f
+          Bytes{0x03, 0, 0, 0, 0, 0, 0, 0,           // step 3, i64
+                0x00, 0x00, 0x80, 0xBE});            // m[0] = -0.25f
   REQUIRE(get_u32(bytes, golden_v) == 0x3E000000u);  // v[0] = 0.125f
   // The CRC-32 that Python's zlib.crc32 gives for the first 220 bytes written from the table in
   // checkpoint.h with struct.pack: it pins every byte of the body too.
@@ -310,8 +314,9 @@ TEST_CASE("checkpoint: the framing errors say what is wrong, with the sizes", "[
   Bytes png = original;
   const std::uint8_t png_magic[] = {0x89, 'P', 'N', 'G', 0x0D, 0x0A, 0x1A, 0x0A};
   std::memcpy(png.data(), png_magic, sizeof png_magic);
-  REQUIRE_THROWS_WITH(load(png), "not a checkpoint: its first 8 bytes are 0x89 0x50 0x4e 0x47 "
-                                 "0x0d 0x0a 0x1a 0x0a, not \"SPOTLGPT\"");
+  REQUIRE_THROWS_WITH(load(png),
+                      "not a checkpoint: its first 8 bytes are 0x89 0x50 0x4e 0x47 "
+                      "0x0d 0x0a 0x1a 0x0a, not \"SPOTLGPT\"");
 
   REQUIRE_THROWS_WITH(load(golden_with_u32(field::version, 2)),
                       "unsupported checkpoint format version 2; this build reads version 1");
@@ -320,8 +325,8 @@ TEST_CASE("checkpoint: the framing errors say what is wrong, with the sizes", "[
 
   Bytes damaged = original;
   damaged[golden_parameters] ^= 0x01;
-  REQUIRE_THROWS_WITH(load(damaged), StartsWith("damaged: checksum 0x") &&
-                                         Contains(" expected 0xecf7c717"));
+  REQUIRE_THROWS_WITH(load(damaged),
+                      StartsWith("damaged: checksum 0x") && Contains(" expected 0xecf7c717"));
   Bytes damaged_checksum = original;
   damaged_checksum[223] ^= 0x80;
   REQUIRE_THROWS_WITH(load(damaged_checksum),
@@ -354,15 +359,17 @@ TEST_CASE("checkpoint: a length of 2^31 is rejected against the bytes present, b
 
 TEST_CASE("checkpoint: the config is checked by validate_config and against the parameter count",
           "[checkpoint]") {
-  REQUIRE_THROWS_WITH(load(golden_with_u32(field::n_heads, 0)),
-                      "the checkpoint's config is invalid: n_heads must be between 1 and 64, got 0");
+  REQUIRE_THROWS_WITH(
+      load(golden_with_u32(field::n_heads, 0)),
+      "the checkpoint's config is invalid: n_heads must be between 1 and 64, got 0");
   REQUIRE_THROWS_WITH(load(golden_with_u32(field::vocab_size, 20000)),
                       Contains("vocab_size must be between 1 and 16384, got 20000"));
   Bytes indivisible = spotlight::save_checkpoint(golden_checkpoint());
   put_u32(indivisible, field::d_model, 3);
   put_u32(indivisible, field::n_heads, 2);
-  REQUIRE_THROWS_WITH(load(resealed(indivisible)),
-                      "the checkpoint's config is invalid: d_model 3 is not divisible by n_heads 2");
+  REQUIRE_THROWS_WITH(
+      load(resealed(indivisible)),
+      "the checkpoint's config is invalid: d_model 3 is not divisible by n_heads 2");
   // vocab_size 3 needs 12 parameters; the header says 11.
   REQUIRE_THROWS_WITH(load(golden_with_u32(field::vocab_size, 3)),
                       "mismatched parameter count: the header says 11, the config's table has 12");
@@ -402,15 +409,16 @@ TEST_CASE("checkpoint: duplicate and invalid UTF-8 vocabulary entries are reject
   REQUIRE_THROWS_WITH(load(resealed(invalid)),
                       "vocabulary entry 1 is not valid UTF-8 (at byte 0: 0xff)");
 
-  const std::string malformed = GENERATE(
-      std::string("\x80"),                  // a continuation byte alone
-      std::string("\xC0\xAF"),              // overlong '/'
-      std::string("\xE0\x80\xAF"),          // overlong '/', three bytes
-      std::string("\xED\xA0\x80"),          // the surrogate U+D800
-      std::string("\xF4\x90\x80\x80"),      // U+110000, past Unicode
-      std::string("\xF5\x80\x80\x80"),      // no such lead byte
-      std::string("\xE2\x82"),              // the euro sign cut short
-      std::string("\xE2\x82\x41"));         // ... and followed by 'A'
+  const std::string malformed = GENERATE(Catch::Generators::values<std::string>({
+      "\x80",              // a continuation byte alone
+      "\xC0\xAF",          // overlong '/'
+      "\xE0\x80\xAF",      // overlong '/', three bytes
+      "\xED\xA0\x80",      // the surrogate U+D800
+      "\xF4\x90\x80\x80",  // U+110000, past Unicode
+      "\xF5\x80\x80\x80",  // no such lead byte
+      "\xE2\x82",          // the euro sign cut short
+      "\xE2\x82\x41",      // ... and followed by 'A'
+  }));
   CAPTURE(malformed);
   checkpoint.vocabulary = {"ok", "x" + malformed};
   REQUIRE_THROWS_WITH(spotlight::save_checkpoint(checkpoint),
@@ -423,10 +431,10 @@ TEST_CASE("checkpoint: duplicate and invalid UTF-8 vocabulary entries are reject
 
 TEST_CASE("checkpoint: well-formed UTF-8 of every length round-trips, empty and NUL included",
           "[checkpoint]") {
-  Checkpoint checkpoint = make_checkpoint(TransformerConfig{8, 2, 2, 1, 1, false, false, 3}, true,
-                                          false);
-  checkpoint.vocabulary = {"",           "\x7F",         std::string("\0", 1), "\u00e9",
-                           "\u20ac",     "\U0001F600",   "\xF4\x8F\xBF\xBF",   "a b\n"};
+  Checkpoint checkpoint =
+      make_checkpoint(TransformerConfig{8, 2, 2, 1, 1, false, false, 3}, true, false);
+  checkpoint.vocabulary = {"",       "\x7F",       std::string("\0", 1), "\u00e9",
+                           "\u20ac", "\U0001F600", "\xF4\x8F\xBF\xBF",   "a b\n"};
   checkpoint.tokenizer = "char";
   checkpoint.metadata = "\u00ab \u65e5\u672c \U0001F600 \u00bb";
   REQUIRE(spotlight::identical(load(spotlight::save_checkpoint(checkpoint)), checkpoint));
@@ -476,8 +484,7 @@ TEST_CASE("checkpoint: a vocabulary entry holds up to 1024 bytes", "[checkpoint]
                       "vocabulary entry 1 is 1025 bytes, more than the limit of 1024");
 }
 
-TEST_CASE("checkpoint: non-finite values are named by their parameter and index",
-          "[checkpoint]") {
+TEST_CASE("checkpoint: non-finite values are named by their parameter and index", "[checkpoint]") {
   const float nan = std::numeric_limits<float>::quiet_NaN();
   const float inf = std::numeric_limits<float>::infinity();
   const TransformerConfig config{2, 1, 4, 2, 1, false, true, 5};
@@ -524,16 +531,19 @@ TEST_CASE("checkpoint: non-finite values are named by their parameter and index"
 TEST_CASE("checkpoint: save rejects contents that do not match the config", "[checkpoint]") {
   Checkpoint checkpoint = golden_checkpoint();
   checkpoint.parameters.pop_back();
-  REQUIRE_THROWS_WITH(spotlight::save_checkpoint(checkpoint),
-                      "mismatched parameters: 10 floats where the config's table has 11 parameters");
+  REQUIRE_THROWS_WITH(
+      spotlight::save_checkpoint(checkpoint),
+      "mismatched parameters: 10 floats where the config's table has 11 parameters");
   checkpoint = golden_checkpoint();
   checkpoint.optimizer->m.push_back(0.0f);
-  REQUIRE_THROWS_WITH(spotlight::save_checkpoint(checkpoint),
-                      "mismatched optimizer m: 12 floats where the config's table has 11 parameters");
+  REQUIRE_THROWS_WITH(
+      spotlight::save_checkpoint(checkpoint),
+      "mismatched optimizer m: 12 floats where the config's table has 11 parameters");
   checkpoint = golden_checkpoint();
   checkpoint.optimizer->v.clear();
-  REQUIRE_THROWS_WITH(spotlight::save_checkpoint(checkpoint),
-                      "mismatched optimizer v: 0 floats where the config's table has 11 parameters");
+  REQUIRE_THROWS_WITH(
+      spotlight::save_checkpoint(checkpoint),
+      "mismatched optimizer v: 0 floats where the config's table has 11 parameters");
   checkpoint = golden_checkpoint();
   checkpoint.vocabulary.push_back("c");
   REQUIRE_THROWS_WITH(spotlight::save_checkpoint(checkpoint),

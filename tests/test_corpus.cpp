@@ -1,8 +1,8 @@
 // The training data: the workshop grammar (its relations, the dependence of the next word on the
 // key, varying positions, trained and novel shapes, held-out sentences), the induction data, own
 // text, and the batches drawn from them.
-#include <catch2/catch.hpp>
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <map>
 #include <regex>
@@ -44,6 +44,8 @@ std::string one_of(const std::vector<Words>& phrases) {
   return one_of(options);
 }
 
+Words split(const char* text) { return spotlight::split_words(text, false); }
+
 bool contains(const Words& words, const std::string& word) {
   return std::find(words.begin(), words.end(), word) != words.end();
 }
@@ -78,10 +80,10 @@ class TrainedGrammar {
     const std::string agreement = "the (?:" + one_of(l.animal_adjectives) + " )?(" +
                                   one_of(any_animal) + ")(?: " + place + "){0,2} (is|are) (.+)";
     agreement_ = {std::regex("^" + agreement + "$"), std::regex("^" + opening + agreement + "$")};
-    relative_clause_ = with_times("the (?:" + one_of(l.thing_adjectives) + " )?(" + one_of(things) +
-                                      ") that " + one_of(l.pronouns) + " " +
-                                      one_of(l.clause_verbs) + "(?: " + place + ")?",
-                                  " was (.+)");
+    relative_clause_ =
+        with_times("the (?:" + one_of(l.thing_adjectives) + " )?(" + one_of(things) + ") that " +
+                       one_of(l.pronouns) + " " + one_of(l.clause_verbs) + "(?: " + place + ")?",
+                   " was (.+)");
   }
 
   // The family whose grammar produces `words`, or "" when none does.
@@ -121,8 +123,8 @@ class TrainedGrammar {
   bool agreement_ending(const std::string& subject, const std::string& verb,
                         const std::string& ending) const {
     for (const auto& a : lexicon_.animals) {
-      const bool agrees = (subject == a.singular && verb == "is") ||
-                          (subject == a.plural && verb == "are");
+      const bool agrees =
+          (subject == a.singular && verb == "is") || (subject == a.plural && verb == "are");
       if (agrees) return ending == a.progressive || contains(lexicon_.activities, ending);
     }
     return false;
@@ -335,7 +337,21 @@ TEST_CASE("corpus: the key's position and its distance to the query vary", "[cor
 TEST_CASE("corpus: the trained grammar produces every trained sentence and no novel one",
           "[corpus]") {
   const TrainedGrammar grammar;
-  for (const Sentence& sentence : spotlight::workshop_sentences(13, 2000, WorkshopShapes::trained)) {
+  // The reference itself: it knows each family's shape and dependencies.
+  REQUIRE(grammar.family_of(split(
+              "in the morning the big cat slept near the box because it purred")) == "coreference");
+  REQUIRE(grammar.family_of(split("the cat sat because it barked")).empty());
+  REQUIRE(grammar.family_of(split("the cat sat on the mat on the mat on the mat because it purred"))
+              .empty());
+  REQUIRE(grammar.family_of(split("today the cat sat at night because it purred")).empty());
+  REQUIRE(grammar.family_of(split("the dogs are barking")) == "agreement");
+  REQUIRE(grammar.family_of(split("the dogs is barking")).empty());
+  REQUIRE(grammar.family_of(split("the dog is mooing")).empty());
+  REQUIRE(grammar.family_of(split("the film that we saw was scary")) == "relative_clause");
+  REQUIRE(grammar.family_of(split("the film that we saw was long")).empty());
+  REQUIRE(grammar.family_of(split("the film on the bed that we saw was nice")).empty());
+  for (const Sentence& sentence :
+       spotlight::workshop_sentences(13, 2000, WorkshopShapes::trained)) {
     CAPTURE(joined(sentence.words));
     REQUIRE(grammar.family_of(sentence.words) == sentence.relations[0].name);
   }
@@ -346,7 +362,8 @@ TEST_CASE("corpus: the trained grammar produces every trained sentence and no no
     REQUIRE(grammar.family_of(sentence.words).empty());
     const auto& relation = sentence.relations[0];
     const std::string& after_key = sentence.words[static_cast<std::size_t>(relation.key + 1)];
-    const bool clause_on_animal = relation.name != "relative_clause" && contains(sentence.words, "that");
+    const bool clause_on_animal =
+        relation.name != "relative_clause" && contains(sentence.words, "that");
     const bool place_before_that = relation.name == "relative_clause" && after_key != "that";
     ++novel_shapes[relation.name + (clause_on_animal || place_before_that ? " first" : " second")];
   }
@@ -374,8 +391,7 @@ TEST_CASE("corpus: held-out sentences are never training sentences", "[corpus]")
   }
   REQUIRE(repeated > 50);
 
-  const auto held_out =
-      spotlight::held_out_sentences(2, 3000, WorkshopShapes::trained, training);
+  const auto held_out = spotlight::held_out_sentences(2, 3000, WorkshopShapes::trained, training);
   REQUIRE(held_out.size() == 3000);
   for (const Sentence& sentence : held_out) {
     CAPTURE(joined(sentence.words));
@@ -423,15 +439,15 @@ TEST_CASE("corpus: the vocabulary holds every word the grammar uses, under 128 i
 }
 
 TEST_CASE("corpus: induction sequences repeat their random half after <bos>", "[corpus]") {
-  const auto data = spotlight::induction_data(9, 50, 30, 12);
-  REQUIRE(data.period == 12);
-  REQUIRE(data.sequences.size() == 50);
+  const auto data = spotlight::induction_data(9, 200, 30, 12, 12);
+  REQUIRE(data.periods == std::vector<Index>(200, 12));
+  REQUIRE(data.sequences.size() == 200);
   REQUIRE(data.vocabulary.size() == 32);
   REQUIRE(data.vocabulary.word(2) == "a");
   REQUIRE(data.vocabulary.word(27) == "z");
   REQUIRE(data.vocabulary.word(28) == "a1");
   REQUIRE(spotlight::induction_symbol(26 * 3 + 4) == "e3");
-  std::set<TokenId> seen;
+  std::map<TokenId, Index> first_position_counts;
   for (const TokenSequence& sequence : data.sequences) {
     REQUIRE(sequence.size() == 25);
     REQUIRE(sequence[0] == Vocabulary::bos_id);
@@ -439,12 +455,18 @@ TEST_CASE("corpus: induction sequences repeat their random half after <bos>", "[
       REQUIRE(sequence[i] >= 2);
       REQUIRE(sequence[i] < 32);
       REQUIRE(sequence[i + 12] == sequence[i]);
-      seen.insert(sequence[i]);
     }
+    // Distinct within the first half: each query of the second half has one earlier occurrence.
+    REQUIRE(std::set<TokenId>(sequence.begin() + 1, sequence.begin() + 13).size() == 12);
+    ++first_position_counts[sequence[1]];
   }
-  REQUIRE(seen.size() == 30);  // uniform over every symbol
-  REQUIRE(spotlight::induction_data(9, 50, 30, 12).sequences == data.sequences);
-  REQUIRE(spotlight::induction_data(10, 50, 30, 12).sequences != data.sequences);
+  REQUIRE(first_position_counts.size() == 30);  // every symbol can come first
+  const auto every_symbol = spotlight::induction_data(3, 4, 6, 6, 6);
+  for (const TokenSequence& sequence : every_symbol.sequences) {
+    REQUIRE(std::set<TokenId>(sequence.begin() + 1, sequence.end()).size() == 6);
+  }
+  REQUIRE(spotlight::induction_data(9, 200, 30, 12, 12).sequences == data.sequences);
+  REQUIRE(spotlight::induction_data(10, 200, 30, 12, 12).sequences != data.sequences);
   // Ready to train on: every sequence fills a batch of seq_len = 2 period exactly.
   const spotlight::TrainingSet set(data.sequences, data.vocabulary.size());
   spotlight::SplitMix64 rng(1);
@@ -452,16 +474,34 @@ TEST_CASE("corpus: induction sequences repeat their random half after <bos>", "[
   for (const TokenId target : batch.targets) REQUIRE(target != spotlight::ignored_target);
 }
 
+TEST_CASE("corpus: induction periods vary over their whole range, so position cannot solve them",
+          "[corpus]") {
+  const auto data = spotlight::induction_data(5, 400, 24, 8, 16);
+  std::set<Index> periods(data.periods.begin(), data.periods.end());
+  REQUIRE(periods == std::set<Index>{8, 9, 10, 11, 12, 13, 14, 15, 16});
+  for (std::size_t s = 0; s < data.sequences.size(); ++s) {
+    const Index period = data.periods[s];
+    const TokenSequence& sequence = data.sequences[s];
+    REQUIRE(static_cast<Index>(sequence.size()) == 1 + 2 * period);
+    for (Index i = 1; i <= period; ++i) {
+      REQUIRE(sequence[static_cast<std::size_t>(i + period)] == sequence[static_cast<std::size_t>(i)]);
+    }
+  }
+}
+
 TEST_CASE("corpus: bad induction sizes are rejected, naming the value", "[corpus]") {
-  REQUIRE_THROWS_WITH(spotlight::induction_data(1, 5, 1, 4),
+  REQUIRE_THROWS_WITH(spotlight::induction_data(1, 5, 1, 4, 4),
                       Contains("n_symbols in [2, ") && Contains("got 1"));
-  REQUIRE_THROWS_WITH(spotlight::induction_data(1, 5, 8, 0), Contains("period >= 1, got 0"));
-  REQUIRE_THROWS_WITH(spotlight::induction_data(1, -2, 8, 4), Contains("count must be >= 0, got -2"));
+  REQUIRE_THROWS_WITH(spotlight::induction_data(1, 5, 8, 0, 4),
+                      Contains("1 <= shortest <= longest <= n_symbols = 8, got 0 and 4"));
+  REQUIRE_THROWS_WITH(spotlight::induction_data(1, 5, 8, 4, 9), Contains("got 4 and 9"));
+  REQUIRE_THROWS_WITH(spotlight::induction_data(1, 5, 8, 5, 4), Contains("got 5 and 4"));
+  REQUIRE_THROWS_WITH(spotlight::induction_data(1, -2, 8, 4, 4),
+                      Contains("count must be >= 0, got -2"));
   REQUIRE_THROWS_WITH(spotlight::induction_symbol(-1), Contains("got -1"));
 }
 
-TEST_CASE("corpus: own text becomes one <bos>-led sequence, cut into random windows",
-          "[corpus]") {
+TEST_CASE("corpus: own text becomes one <bos>-led sequence, cut into random windows", "[corpus]") {
   Words tokens;
   for (int i = 0; i < 50; ++i) tokens.push_back("w" + std::to_string(i));
   const Vocabulary vocabulary = Vocabulary::from_tokens(tokens, 100);
@@ -505,8 +545,7 @@ TEST_CASE("corpus: own text becomes one <bos>-led sequence, cut into random wind
   REQUIRE_THROWS_WITH(spotlight::text_training_set(vocabulary, {}), Contains("no tokens"));
 }
 
-TEST_CASE("corpus: a batch holds each sequence's next tokens and pads past its end",
-          "[corpus]") {
+TEST_CASE("corpus: a batch holds each sequence's next tokens and pads past its end", "[corpus]") {
   const spotlight::TrainingSet set({{1, 5, 6, 7}, {1, 8, 9}, {1, 2, 3, 4, 5}}, 10);
   spotlight::SplitMix64 rng(3);
   const auto batch = spotlight::draw_batch(set, 12, 4, rng);

@@ -79,8 +79,7 @@ TEST_CASE("vocabulary: from_tokens orders words by frequency, ties by first appe
   }
 }
 
-TEST_CASE("vocabulary: from_tokens rejects a max_size below 2 and an empty token",
-          "[vocabulary]") {
+TEST_CASE("vocabulary: from_tokens rejects a max_size below 2 and an empty token", "[vocabulary]") {
   REQUIRE_THROWS_WITH(Vocabulary::from_tokens({"a"}, 1),
                       Contains("max_size 1 leaves no room for the 2 reserved words"));
   REQUIRE_THROWS_WITH(Vocabulary::from_tokens({"a", "b", ""}, 10), Contains("token 2 is empty"));
@@ -100,8 +99,7 @@ TEST_CASE("tokenizer: words are runs of letters and digits, each punctuation mar
 
 TEST_CASE("tokenizer: an apostrophe inside a word stays in it, at its edge it is a token",
           "[vocabulary][tokenizer]") {
-  REQUIRE(split_words("don't stop rock'n'roll", false) ==
-          Words{"don't", "stop", "rock'n'roll"});
+  REQUIRE(split_words("don't stop rock'n'roll", false) == Words{"don't", "stop", "rock'n'roll"});
   REQUIRE(split_words("the dogs' toys 'tis", false) ==
           Words{"the", "dogs", "'", "toys", "'", "tis"});
   REQUIRE(split_words("a''b", false) == Words{"a", "'", "'", "b"});
@@ -147,5 +145,6 @@ TEST_CASE("tokenizer: characters are code points, a space shown as ␣, newlines
   // A combining accent is its own code point here; the page's grapheme clusters join it.
   REQUIRE(split_characters("e\u0301", false) == Words{"e", "\u0301"});
   // Malformed UTF-8 loses no byte: a stray continuation byte is a token of its own.
-  REQUIRE(split_characters("\x80" "a\xC3", false) == Words{"\x80", "a", "\xC3"});
+  const std::string malformed{'\x80', 'a', '\xC3'};
+  REQUIRE(split_characters(malformed, false) == Words{"\x80", "a", "\xC3"});
 }

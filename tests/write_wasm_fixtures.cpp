@@ -1,14 +1,19 @@
 // Writes the native core's results as JSON for the Node tests, which check that the wasm build of
-// the same core agrees: weights and embeddings bit for bit, attention outputs to 1e-6.
+// the same core agrees: weights and embeddings bit for bit, attention outputs to 1e-6; for the tiny
+// transformer its initial parameters bit for bit, then the loss, gradients, 20 training steps,
+// forward and sampling (tests/node/parity.test.js states the tolerances).
 //   spotlight_wasm_fixtures OUTPUT.json
-// Floats are printed with 9 significant digits, which round-trips every float32 exactly.
+// Floats are printed with 9 significant digits, which round-trips every float32 exactly; losses
+// (doubles) with 17.
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "sampling.h"
 #include "spotlight.h"
+#include "transformer.h"
 
 namespace {
 
@@ -28,6 +33,29 @@ class JsonWriter {
     out_ << ']';
   }
   void matrix(const Matrix& m) { floats(m.data(), m.size()); }
+  void floats(const std::vector<float>& values) {
+    floats(values.data(), static_cast<spotlight::Index>(values.size()));
+  }
+  void number(double value) {
+    char buffer[32];
+    std::snprintf(buffer, sizeof buffer, "%.17g", value);
+    out_ << buffer;
+  }
+  template <typename Integer>
+  void integers(const std::vector<Integer>& values) {
+    out_ << '[';
+    for (std::size_t i = 0; i < values.size(); ++i) out_ << (i ? "," : "") << values[i];
+    out_ << ']';
+  }
+  // {name: [floats]} of a flat buffer in the parameter table's order.
+  void by_name(const std::vector<spotlight::ParameterInfo>& table, const std::vector<float>& flat) {
+    out_ << '{';
+    for (std::size_t i = 0; i < table.size(); ++i) {
+      out_ << (i ? "," : "") << '"' << table[i].name << "\":";
+      floats(flat.data() + table[i].offset, table[i].size());
+    }
+    out_ << '}';
+  }
   void string(const std::string& s) {  // the fixtures' strings hold no quote, backslash or control
     out_ << '"' << s << '"';
   }
@@ -80,6 +108,70 @@ void write_case(JsonWriter& json, int d_model, int n_heads, std::uint64_t seed) 
   out << '}';
 }
 
+// The tiny transformer's case: a fixed config and batch of 2 sequences of 8 tokens, under the
+// JS API's names (tests/node/parity.test.js replays it in wasm).
+constexpr spotlight::Index transformer_batch = 2, transformer_seq_len = 8;
+constexpr int transformer_steps = 20;
+constexpr float transformer_learning_rate = 1e-2f;
+
+void write_transformer_case(JsonWriter& json, const spotlight::TransformerConfig& config) {
+  spotlight::TinyTransformer model(config);
+  const spotlight::Index n = transformer_batch * transformer_seq_len;
+  spotlight::TokenSequence inputs, targets;
+  for (spotlight::Index i = 0; i < n; ++i) {
+    inputs.push_back(static_cast<spotlight::TokenId>((7 * i + 3) % config.vocab_size));
+    targets.push_back(static_cast<spotlight::TokenId>((7 * i + 10) % config.vocab_size));
+  }
+  targets[5] = spotlight::ignored_target;
+  const spotlight::TokenSequence prompt(inputs.begin(), inputs.begin() + 5);
+
+  auto& out = json.raw();
+  out << "{\"config\":{\"vocabSize\":" << config.vocab_size << ",\"contextLength\":"
+      << config.context_length << ",\"embedDim\":" << config.d_model << ",\"numHeads\":"
+      << config.n_heads << ",\"numLayers\":" << config.n_layers << ",\"mlp\":"
+      << (config.mlp ? "true" : "false") << ",\"layerNorm\":" << (config.layer_norm ? "true" : "false")
+      << ",\"seed\":" << config.seed << "}";
+  out << ",\"batch\":" << transformer_batch << ",\"seqLen\":" << transformer_seq_len
+      << ",\"learningRate\":";
+  json.number(transformer_learning_rate);
+  out << ",\"inputs\":";
+  json.integers(inputs);
+  out << ",\"targets\":";
+  json.integers(targets);
+  out << ",\"parameters\":";
+  json.by_name(model.parameter_table(), model.parameters());
+  out << ",\"loss\":";
+  json.number(model.loss_and_gradients(inputs.data(), targets.data(), transformer_batch,
+                                       transformer_seq_len));
+  out << ",\"gradients\":";
+  json.by_name(model.parameter_table(), model.gradients());
+  const spotlight::TransformerOutput output = model.forward(prompt);
+  out << ",\"prompt\":";
+  json.integers(prompt);
+  out << ",\"logits\":";
+  json.matrix(output.logits);
+  out << ",\"attention\":";
+  json.floats(output.attention.weights);
+  spotlight::SamplingOptions sampling;
+  sampling.seed = 3;
+  out << ",\"generated\":";
+  json.integers(spotlight::generate(model, prompt, 12, sampling));
+
+  spotlight::AdamWOptions adamw;
+  adamw.learning_rate = transformer_learning_rate;
+  out << ",\"trainLosses\":[";
+  for (int step = 0; step < transformer_steps; ++step) {
+    out << (step ? "," : "");
+    json.number(model.train_step(inputs.data(), targets.data(), transformer_batch,
+                                 transformer_seq_len, adamw));
+  }
+  out << "],\"trainedParameters\":";
+  json.by_name(model.parameter_table(), model.parameters());
+  out << ",\"trainedLogits\":";
+  json.matrix(model.forward(prompt).logits);
+  out << '}';
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -101,6 +193,21 @@ int main(int argc, char** argv) {
   write_case(json, 64, 4, 42);
   out << ',';
   write_case(json, 48, 3, 9007199254740991ULL);  // the largest seed JavaScript passes exactly
+  out << "],\"transformers\":[";
+  spotlight::TransformerConfig full;
+  full.vocab_size = 20;
+  full.context_length = 8;
+  full.d_model = 16;
+  full.n_heads = 2;
+  full.n_layers = 2;
+  full.seed = 11;
+  write_transformer_case(json, full);
+  out << ',';
+  spotlight::TransformerConfig attention_only = full;
+  attention_only.mlp = false;
+  attention_only.layer_norm = false;
+  attention_only.seed = 9007199254740991ULL;
+  write_transformer_case(json, attention_only);
   out << "]}\n";
   return file ? 0 : 1;
 }

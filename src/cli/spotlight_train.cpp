@@ -10,7 +10,8 @@
 //
 // Options: --out FILE (checkpoint), --report FILE (JSON), --steps N, --batch N, --lr X,
 // --warmup N, --layers N, --heads N, --d-model N, --context N, --no-mlp, --no-layer-norm,
-// --seed N (weights), --data-seed N, --train-sentences N, --eval-sentences N, --quiet.
+// --seed N (weights), --data-seed N, --train-sentences N, --eval-sentences N, --quiet; for
+// induction --symbols N, --shortest-period N, --longest-period N.
 // The defaults of `workshop` are the recipe of the page's trained model (workshop_recipe in
 // src/core/recipes.cpp); README.md, "The trained workshop model", quotes the command.
 #include <chrono>
@@ -46,7 +47,8 @@ struct Arguments {
             << "usage: spotlight_train workshop|induction|text FILE|evaluate CHECKPOINT [--out FILE]"
                " [--report FILE] [--steps N] [--batch N] [--lr X] [--warmup N] [--layers N]"
                " [--heads N] [--d-model N] [--context N] [--no-mlp] [--no-layer-norm] [--seed N]"
-               " [--data-seed N] [--train-sentences N] [--eval-sentences N] [--chars] [--quiet]\n";
+               " [--data-seed N] [--train-sentences N] [--eval-sentences N] [--symbols N]"
+               " [--shortest-period N] [--longest-period N] [--chars] [--quiet]\n";
   std::exit(2);
 }
 
@@ -93,6 +95,9 @@ Arguments parse(int argc, char** argv) {
     else if (flag == "--data-seed") r.training.data_seed = static_cast<std::uint64_t>(number(flag, value()));
     else if (flag == "--train-sentences") r.train_sequences = number(flag, value());
     else if (flag == "--eval-sentences") r.eval_sequences = number(flag, value());
+    else if (flag == "--symbols") r.induction_symbols = number(flag, value());
+    else if (flag == "--shortest-period") r.induction_shortest_period = number(flag, value());
+    else if (flag == "--longest-period") r.induction_longest_period = number(flag, value());
     else if (flag == "--chars") args.chars = true;
     else if (flag == "--quiet") args.quiet = true;
     else usage("unknown option \"" + flag + "\"");
@@ -179,10 +184,12 @@ int run_workshop(const Arguments& args) {
 int run_induction(const Arguments& args) {
   const Recipe& recipe = args.recipe;
   const InductionData data = induction_data(recipe.training.data_seed, recipe.train_sequences,
-                                            recipe.induction_symbols, recipe.induction_period);
+                                            recipe.induction_symbols, recipe.induction_shortest_period,
+                                            recipe.induction_longest_period);
   const InductionData held_out =
       induction_data(recipe.training.data_seed + 1000003, recipe.eval_sequences,
-                     recipe.induction_symbols, recipe.induction_period);
+                     recipe.induction_symbols, recipe.induction_shortest_period,
+                                            recipe.induction_longest_period);
   TransformerConfig config = recipe.config;
   config.vocab_size = data.vocabulary.size();
   TinyTransformer model(config);

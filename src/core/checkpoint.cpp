@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstring>
 #include <iomanip>
+#include <limits>
 #include <sstream>
 #include <string_view>
 #include <unordered_map>
@@ -126,8 +127,8 @@ class ByteReader {
     return std::string(reinterpret_cast<const char*>(bytes), length);
   }
   std::vector<float> floats(std::size_t count) {
-    require(count <= remaining() / sizeof(float), name_, " has ", remaining(),
-            " bytes left, too few for ", count, " floats");
+    require(count <= remaining() / sizeof(float), name_, " ends after ", remaining(),
+            " more bytes, but ", count, " floats should follow");
     const std::uint8_t* bytes = take(count * sizeof(float));
     std::vector<float> values(count);
     for (std::size_t i = 0; i < count; ++i) {
@@ -144,8 +145,8 @@ class ByteReader {
 
  private:
   const std::uint8_t* take(std::size_t length) {
-    require(length <= remaining(), name_, " ends ", remaining(), " bytes after this point, before ",
-            "the ", length, " bytes that should follow");
+    require(length <= remaining(), name_, " ends after ", remaining(), " more bytes, but ", length,
+            " should follow");
     const std::uint8_t* bytes = data_ + position_;
     position_ += length;
     return bytes;
@@ -324,7 +325,7 @@ Index validate_contents(const Checkpoint& checkpoint) {
   return count;
 }
 
-Header header_for(const Checkpoint& checkpoint, Index parameter_count) {
+Header header_for(const Checkpoint& checkpoint, Index count) {
   const TransformerConfig& config = checkpoint.config;
   Header header;
   header.version = Limits::format_version;
@@ -337,7 +338,7 @@ Header header_for(const Checkpoint& checkpoint, Index parameter_count) {
   header.d_model = static_cast<std::uint32_t>(config.d_model);
   header.n_heads = static_cast<std::uint32_t>(config.n_heads);
   header.n_layers = static_cast<std::uint32_t>(config.n_layers);
-  header.parameter_count = static_cast<std::uint32_t>(parameter_count);
+  header.parameter_count = static_cast<std::uint32_t>(count);
   header.vocabulary_entries = static_cast<std::uint32_t>(checkpoint.vocabulary.size());
   std::size_t vocabulary_bytes = 0;
   for (const std::string& token : checkpoint.vocabulary) vocabulary_bytes += 4 + token.size();
@@ -347,13 +348,20 @@ Header header_for(const Checkpoint& checkpoint, Index parameter_count) {
   return header;
 }
 
+// A size field as an Index. Index has 32 bits on wasm32: a u32 past its range saturates, and
+// validate_config rejects it like any size past its limit.
+Index to_index(std::uint32_t value) {
+  return static_cast<Index>(std::min<std::uint64_t>(
+      value, static_cast<std::uint64_t>(std::numeric_limits<Index>::max())));
+}
+
 TransformerConfig config_from(const Header& header) {
   TransformerConfig config;
-  config.vocab_size = header.vocab_size;
-  config.context_length = header.context_length;
-  config.d_model = header.d_model;
-  config.n_heads = header.n_heads;
-  config.n_layers = header.n_layers;
+  config.vocab_size = to_index(header.vocab_size);
+  config.context_length = to_index(header.context_length);
+  config.d_model = to_index(header.d_model);
+  config.n_heads = to_index(header.n_heads);
+  config.n_layers = to_index(header.n_layers);
   config.mlp = (header.flags & flag_mlp) != 0;
   config.layer_norm = (header.flags & flag_layer_norm) != 0;
   config.seed = header.seed;
@@ -389,8 +397,7 @@ std::vector<std::string> read_vocabulary(ByteReader section, std::uint32_t entri
 }  // namespace
 
 std::vector<std::uint8_t> save_checkpoint(const Checkpoint& checkpoint) {
-  const Index parameter_count = validate_contents(checkpoint);
-  const Header header = header_for(checkpoint, parameter_count);
+  const Header header = header_for(checkpoint, validate_contents(checkpoint));
   std::vector<std::uint8_t> bytes(static_cast<std::size_t>(file_size(header)));
   ByteWriter out(bytes.data());
   out.text(std::string_view(magic, magic_bytes));
@@ -450,8 +457,9 @@ Checkpoint load_checkpoint(const std::uint8_t* data, std::size_t size) {
   Checkpoint checkpoint;
   checkpoint.config = config_from(header);
   const Index expected_count = parameter_count(parameter_table(checkpoint.config));
-  require(header.parameter_count == expected_count, "mismatched parameter count: the header says ",
-          header.parameter_count, ", the config's table has ", expected_count);
+  require(std::uint64_t{header.parameter_count} == static_cast<std::uint64_t>(expected_count),
+          "mismatched parameter count: the header says ", header.parameter_count,
+          ", the config's table has ", expected_count);
   checkpoint.vocabulary = read_vocabulary(
       file.section(header.vocabulary_bytes, "the vocabulary section"), header.vocabulary_entries);
   checkpoint.tokenizer = file.text(header.tokenizer_bytes);

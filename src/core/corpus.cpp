@@ -295,19 +295,25 @@ std::string induction_symbol(Index symbol) {
   return name;
 }
 
-InductionData induction_data(std::uint64_t seed, Index count, Index n_symbols, Index period) {
+InductionData induction_data(std::uint64_t seed, Index count, Index n_symbols,
+                             Index shortest_period, Index longest_period) {
   require(count >= 0, "induction sequence count must be >= 0, got ", count);
   constexpr Index max_symbols = std::numeric_limits<TokenId>::max() - Vocabulary::reserved_count;
   require(n_symbols >= 2 && n_symbols <= max_symbols, "induction data needs n_symbols in [2, ",
           max_symbols, "], got ", n_symbols);
-  require(period >= 1 && period <= n_symbols,
-          "induction data needs period in [1, n_symbols = ", n_symbols, "], got ", period);
+  require(shortest_period >= 1 && shortest_period <= longest_period && longest_period <= n_symbols,
+          "induction data needs periods with 1 <= shortest <= longest <= n_symbols = ", n_symbols,
+          ", got ", shortest_period, " and ", longest_period);
   std::vector<std::string> symbols;
   for (Index symbol = 0; symbol < n_symbols; ++symbol) symbols.push_back(induction_symbol(symbol));
   SplitMix64 rng(seed);
   std::vector<TokenId> ids(static_cast<std::size_t>(n_symbols));
   std::vector<TokenSequence> sequences(static_cast<std::size_t>(count));
-  for (TokenSequence& sequence : sequences) {
+  std::vector<Index> periods(static_cast<std::size_t>(count));
+  for (std::size_t s = 0; s < sequences.size(); ++s) {
+    const Index period = shortest_period + uniform_below(rng, longest_period - shortest_period + 1);
+    periods[s] = period;
+    TokenSequence& sequence = sequences[s];
     // The first `period` steps of a Fisher-Yates shuffle: a uniform ordered choice of distinct ids.
     for (Index symbol = 0; symbol < n_symbols; ++symbol) {
       ids[static_cast<std::size_t>(symbol)] =
@@ -322,7 +328,7 @@ InductionData induction_data(std::uint64_t seed, Index count, Index n_symbols, I
       sequence[static_cast<std::size_t>(1 + i + period)] = ids[static_cast<std::size_t>(i)];
     }
   }
-  return {Vocabulary(symbols), std::move(sequences), period};
+  return {Vocabulary(symbols), std::move(sequences), std::move(periods)};
 }
 
 TrainingSet::TrainingSet(std::vector<TokenSequence> sequences, Index vocab_size)

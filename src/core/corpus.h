@@ -133,20 +133,24 @@ EncodedSentence encode_sentence(const Vocabulary& vocabulary, const Sentence& se
 // Symbol k (0-based) is named "a" .. "z" for k < 26, then "a1" .. "z1", "a2", ...
 std::string induction_symbol(Index symbol);
 
-// Every sequence is 1 + 2 period tokens: <bos> at 0, period distinct symbols at 1 .. period (each
-// ordered choice of them equally likely), and the same symbols again at period + 1 .. 2 period.
-// So a query q > period has exactly one earlier occurrence of its token, at q - period, and an
-// induction head at q attends to q - period + 1, the token that followed it the first time
-// (head_scores.h, "induction"; it needs period >= 3 to tell induction from previous-token heads).
+// Every sequence is 1 + 2 P tokens, its period P uniform in [shortest_period, longest_period]:
+// <bos> at 0, P distinct symbols at 1 .. P (each ordered choice of them equally likely), and the
+// same symbols again at P + 1 .. 2 P. So a query q > P has exactly one earlier occurrence of its
+// token, at q - P, and an induction head at q attends to q - P + 1, the token that followed it the
+// first time (head_scores.h, "induction"; P >= 3 tells induction from previous-token heads).
+// The period varies so that no head can score by position alone: with one fixed P, a head that
+// always looks P - 1 tokens back would look like an induction head (measured: a single-layer
+// positional head scored 0.74 with P fixed at 16).
 struct InductionData {
   Vocabulary vocabulary;  // <unk>, <bos>, then the symbols: symbol k is id k + 2
   std::vector<TokenSequence> sequences;
-  Index period = 0;
+  std::vector<Index> periods;  // of each sequence
 };
 
-// Throws std::invalid_argument for count < 0, n_symbols < 2, period < 1 or period > n_symbols,
-// naming the values.
-InductionData induction_data(std::uint64_t seed, Index count, Index n_symbols, Index period);
+// Throws std::invalid_argument for count < 0, n_symbols < 2, or periods outside
+// 1 <= shortest_period <= longest_period <= n_symbols, naming the values.
+InductionData induction_data(std::uint64_t seed, Index count, Index n_symbols,
+                             Index shortest_period, Index longest_period);
 
 // ---- Training sets and batches ----
 

@@ -19,20 +19,24 @@ Recipe workshop_recipe() {
 }
 
 Recipe induction_recipe() {
+  // Measured (spotlight_train induction): d_model 32 with 2 heads formed no induction head in
+  // 3,000 steps; d_model 64 with 4 heads forms two in layer 1 (0.94 and 0.92) after the loss's
+  // plateau ends near step 1,500. Periods vary from 8 to 16 so that position alone cannot score.
   Recipe recipe;
-  recipe.config.context_length = 33;
-  recipe.config.d_model = 32;
-  recipe.config.n_heads = 2;
+  recipe.config.context_length = 33;  // <bos> and twice the longest period
+  recipe.config.d_model = 64;
+  recipe.config.n_heads = 4;
   recipe.config.n_layers = 2;
   recipe.config.mlp = false;
   recipe.config.layer_norm = true;
   recipe.config.seed = 7;
   recipe.training.batch = 32;
-  recipe.training.schedule = {3e-3f, 50, 1000, 0.1f};
+  recipe.training.schedule = {3e-3f, 50, 3000, 0.1f};
   recipe.train_sequences = 20000;
   recipe.eval_sequences = 200;
   recipe.induction_symbols = 24;
-  recipe.induction_period = 16;
+  recipe.induction_shortest_period = 8;
+  recipe.induction_longest_period = 16;
   return recipe;
 }
 

@@ -19,7 +19,7 @@ struct Recipe {
   Index train_sequences = 0;  // sentences, or induction sequences
   Index eval_sequences = 0;   // held-out ones (and as many of the novel shapes)
   Index induction_symbols = 0;
-  Index induction_period = 0;
+  Index induction_shortest_period = 0, induction_longest_period = 0;
   Index text_vocabulary = 0;  // the largest vocabulary of own text
 };
 

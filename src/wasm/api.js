@@ -6,13 +6,15 @@
 // them (tests/node/boundary.test.js sweeps it with wrong arguments of every kind).
 //
 // Names are fixed (the site and outside users rely on them): SimpleAttention, embedTokens,
-// scaledDotProductAttention, dotProductAttention; see src/wasm/attention.d.ts.
+// scaledDotProductAttention, dotProductAttention, TinyTransformer, scoreHeads, scoreRelation; see
+// src/wasm/attention.d.ts.
 
 /* global Module */
 (function installAttentionApi(module) {
   'use strict';
 
   const MAX_SIZE = 0x7fffffff;  // sizes travel as 32-bit ints
+  const MIN_INT32 = -0x80000000;
 
   // The raw bindings, kept here and taken off the module (see the comment at the top). They exist
   // once the wasm has been instantiated: they are taken at the first call of this API, or when the
@@ -20,7 +22,9 @@
   // (A failed start is the caller's to handle.)
   const RAW_NAMES = { SimpleAttention: 'RawSimpleAttention', embedTokens: 'rawEmbedTokens',
                       attention: 'rawAttention', scalingStudy: 'rawScalingStudy',
-                      multiHeadAttention: 'rawMultiHeadAttention' };
+                      multiHeadAttention: 'rawMultiHeadAttention',
+                      TinyTransformer: 'RawTinyTransformer', scoreHeads: 'rawScoreHeads',
+                      scoreRelation: 'rawScoreRelation' };
   let raw = null;
   function bindings() {
     if (!raw) {
@@ -73,28 +77,39 @@
   // A view whose ArrayBuffer was transferred (postMessage, structuredClone) reads as empty; say so
   // rather than report 0 values. (ArrayBuffer.prototype.detached is missing in Node.js 20: there,
   // only a detached buffer refuses to be viewed.)
-  function isDetached(view) {
-    const buffer = view.buffer;
+  function isDetachedBuffer(buffer) {
     if (typeof buffer.detached === 'boolean') return buffer.detached;
     if (buffer.byteLength !== 0) return false;
     try {
-      new Uint8Array(buffer);
-      return false;
+      // The view's length is read (it is always >= 0) so that the view is made: Emscripten's JS
+      // optimiser drops a bare `new Uint8Array(buffer);` as dead code.
+      return new Uint8Array(buffer).length < 0;
     } catch (error) {
       return true;
     }
   }
 
-  // A genuine Float32Array goes to the bindings as it is; anything else (arrays, other typed
-  // arrays, a Float32Array subclass or one with a length property of its own, which could claim
-  // more values than it holds) is copied, element by element checked.
-  function toFloat32Array(name, value) {
+  function isDetached(view) {
+    return isDetachedBuffer(view.buffer);
+  }
+
+  // What the bindings take in: the typed array they read, and what each element must be.
+  const FLOATS = { Type: Float32Array, article: 'a', holds: 'numbers', arrayOf: 'an array of numbers',
+                   accepts: (value) => typeof value === 'number' };
+  const TOKEN_IDS = { Type: Int32Array, article: 'an', holds: 'integer token ids (int32)',
+                      arrayOf: 'an array of integer token ids',
+                      accepts: (value) => Number.isInteger(value) && value >= MIN_INT32 && value <= MAX_SIZE };
+
+  // A genuine kind.Type array goes to the bindings as it is; anything else (arrays, other typed
+  // arrays, a subclass or one with a length property of its own, which could claim more values than
+  // it holds) is copied, element by element checked (holes read as undefined and are rejected).
+  function toTypedArray(name, value, kind) {
     const view = ArrayBuffer.isView(value) && !(value instanceof DataView);
     if (view && isDetached(value)) {
       fail(`${name} is a ${value.constructor.name} over a detached ArrayBuffer (transferred ` +
            'elsewhere); pass an array that still holds its values');
     }
-    if (view && Object.getPrototypeOf(value) === Float32Array.prototype &&
+    if (view && Object.getPrototypeOf(value) === kind.Type.prototype &&
         !Object.prototype.hasOwnProperty.call(value, 'length')) {
       return value;
     }
@@ -105,16 +120,68 @@
         fail(`${name} has length ${describe(count)}; it must be a whole number of values`);
       }
       for (let i = 0; i < count; i += 1) {
-        if (typeof value[i] !== 'number') {
-          fail(`${name}[${i}] is ${describe(value[i])}; ${name} must hold numbers only`);
+        if (!kind.accepts(value[i])) {
+          fail(`${name}[${i}] is ${describe(value[i])}; ${name} must hold ${kind.holds} only`);
         }
       }
       // Checked before allocating: a sparse array claiming 2**31 entries fails at its first hole.
-      const values = new Float32Array(count);
+      const values = new kind.Type(count);
       for (let i = 0; i < count; i += 1) values[i] = value[i];
       return values;
     }
-    return fail(`${name} must be a Float32Array or an array of numbers, got ${describe(value)}`);
+    return fail(`${name} must be ${kind.article} ${kind.Type.name} or ${kind.arrayOf}, got ${describe(value)}`);
+  }
+
+  function toFloat32Array(name, value) {
+    return toTypedArray(name, value, FLOATS);
+  }
+
+  // Token ids: integers in int32's range; the core checks them against the vocabulary.
+  function toTokens(name, value) {
+    return toTypedArray(name, value, TOKEN_IDS);
+  }
+
+  // An array of strings, as it is (Embind copies each string).
+  function toStrings(name, value) {
+    if (!Array.isArray(value)) fail(`${name} must be an array of strings, got ${describe(value)}`);
+    for (let i = 0; i < value.length; i += 1) {  // not forEach, which skips the holes of [, 'a']
+      if (typeof value[i] !== 'string') fail(`${name}[${i}] must be a string, got ${describe(value[i])}`);
+    }
+    return value;
+  }
+
+  // Text that UTF-8 can encode: a string with no lone surrogate (which Embind's conversion would
+  // silently turn into other characters). Returns it.
+  function toText(name, value) {
+    if (typeof value !== 'string') fail(`${name} must be a string, got ${describe(value)}`);
+    for (let i = 0; i < value.length; i += 1) {
+      const unit = value.charCodeAt(i);
+      const high = unit >= 0xd800 && unit <= 0xdbff;
+      const next = value.charCodeAt(i + 1);
+      if (high && next >= 0xdc00 && next <= 0xdfff) {
+        i += 1;  // a pair: one character
+      } else if (high || (unit >= 0xdc00 && unit <= 0xdfff)) {
+        fail(`${name} has a lone surrogate (0x${unit.toString(16)}) at index ${i}, which is not text ` +
+             'UTF-8 can encode');
+      }
+    }
+    return value;
+  }
+
+  // A checkpoint's bytes: a Uint8Array (a Node.js Buffer too) or an ArrayBuffer.
+  function toBytes(name, value) {
+    if (value instanceof ArrayBuffer) {
+      if (isDetachedBuffer(value)) fail(`${name} is a detached ArrayBuffer (transferred elsewhere)`);
+      return new Uint8Array(value);
+    }
+    if (value instanceof Uint8Array) {
+      if (isDetached(value)) fail(`${name} is a ${value.constructor.name} over a detached ArrayBuffer`);
+      // A subclass (Buffer) or an own length property: copied by the view's real length.
+      const genuine = Object.getPrototypeOf(value) === Uint8Array.prototype &&
+                      !Object.prototype.hasOwnProperty.call(value, 'length');
+      return genuine ? value : new Uint8Array(value);
+    }
+    return fail(`${name} must be a Uint8Array or an ArrayBuffer (a checkpoint's bytes), got ${describe(value)}`);
   }
 
   function toSize(name, value) {
@@ -143,29 +210,33 @@
 
   // Reads `options` (undefined or a plain object) against `defaults`; unknown keys are errors so a
   // typo such as {casual: true} is not silently ignored, and so is an object of another kind (a
-  // Map, a Date), whose settings would otherwise be silently dropped. (Object.assign, not object
-  // spread: the Emscripten 3.1.6 JS optimiser cannot parse spread in object literals.)
+  // Map, a Date), whose settings would otherwise be silently dropped. A default of undefined marks
+  // a required number. (Object.assign, not object spread: the Emscripten 3.1.6 JS optimiser cannot
+  // parse spread in object literals.)
   function readOptions(options, defaults, where) {
-    if (options === undefined || options === null) return Object.assign({}, defaults);
-    if (!isPlainObject(options)) {
-      fail(`${where}: options must be an object such as {causal: true}, got ${describe(options)}`);
-    }
     const known = Object.keys(defaults);
-    for (const key of Object.keys(options)) {
+    if (options !== undefined && options !== null && !isPlainObject(options)) {
+      fail(`${where}: options must be an object with any of ${known.join(', ')}, got ${describe(options)}`);
+    }
+    const given = options || {};
+    for (const key of Object.keys(given)) {
       if (!known.includes(key)) {
         fail(`${where}: unknown option "${key}"; known options: ${known.join(', ')}`);
       }
     }
     const result = Object.assign({}, defaults);
     for (const key of known) {
-      const value = options[key];
-      if (value === undefined) continue;
-      if (key === 'keyPaddingMask') {
-        result[key] = checkMaskType(value);
+      const value = given[key];
+      if (value === undefined) {
+        if (defaults[key] === undefined) fail(`${where}: option ${key} is required`);
+        continue;
+      }
+      if (Object.prototype.hasOwnProperty.call(OPTION_CHECKS, key)) {
+        result[key] = OPTION_CHECKS[key](value);
         continue;
       }
       // null defaults (scale) take a number, or null for "the usual value"
-      const expected = defaults[key] === null ? 'number' : typeof defaults[key];
+      const expected = defaults[key] === null || defaults[key] === undefined ? 'number' : typeof defaults[key];
       if (typeof value !== expected && !(defaults[key] === null && value === null)) {
         fail(`${where}: option ${key} must be a ${expected}, got ${describe(value)}`);
       }
@@ -173,6 +244,12 @@
     }
     return result;
   }
+
+  // The options that are not of a primitive type, checked by their own functions.
+  const OPTION_CHECKS = {
+    keyPaddingMask: (value) => checkMaskType(value),
+    vocabulary: (value) => toStrings('vocabulary', value),
+  };
 
   function checkMaskType(value) {
     if (value === null) return null;
@@ -214,11 +291,32 @@
     };
   }
 
-  class SimpleAttention {
+  // What the classes over an Embind object share: delete() frees its wasm memory (JavaScript's
+  // garbage collector does not see it), after which every use is an Error naming the class.
+  class WasmObject {
+    constructor(kind, raw) {
+      this._kind = kind;
+      this._raw = raw;
+    }
+
+    delete() {
+      if (this._raw) this._raw.delete();
+      this._raw = null;
+    }
+
+    isDeleted() { return this._raw === null; }
+
+    _live() {
+      if (!this._raw) fail(`this ${this._kind} was deleted; create a new one`);
+      return this._raw;
+    }
+  }
+
+  class SimpleAttention extends WasmObject {
     constructor(embedDim, numHeads, seed) {
       toSize('embedDim', embedDim);
       toSize('numHeads', numHeads);
-      this._raw = new (bindings().SimpleAttention)(embedDim, numHeads, toSeed(seed));
+      super('SimpleAttention', new (bindings().SimpleAttention)(embedDim, numHeads, toSeed(seed)));
     }
 
     get embedDim() { return this._live().embedDim; }
@@ -280,25 +378,10 @@
       }
       this._live().setWeights(converted);
     }
-
-    delete() {
-      if (this._raw) this._raw.delete();
-      this._raw = null;
-    }
-
-    isDeleted() { return this._raw === null; }
-
-    _live() {
-      if (!this._raw) fail('this SimpleAttention was deleted; create a new one');
-      return this._raw;
-    }
   }
 
   function embedTokens(tokens, embedDim, seed, options) {
-    if (!Array.isArray(tokens)) fail(`tokens must be an array of strings, got ${describe(tokens)}`);
-    for (let i = 0; i < tokens.length; i += 1) {  // not forEach, which skips the holes of [, 'a']
-      if (typeof tokens[i] !== 'string') fail(`tokens[${i}] must be a string, got ${describe(tokens[i])}`);
-    }
+    toStrings('tokens', tokens);
     const o = readOptions(options, { positional: true, tokenVectors: true }, 'embedTokens');
     return bindings().embedTokens(tokens, toSize('embedDim', embedDim), toSeed(seed),
                                  o.tokenVectors, o.positional);
@@ -340,7 +423,197 @@
                                   o.returnWeights);
   }
 
+  // ---- the tiny GPT (src/core/transformer.h) -------------------------------------------------------
+
+  // The configuration's defaults; every key is optional.
+  const CONFIG_DEFAULTS = { vocabSize: 50, contextLength: 16, embedDim: 32, numHeads: 4, numLayers: 2,
+                            mlp: true, layerNorm: true, seed: 7 };
+  // A batch: both sizes required (undefined marks them so in readOptions).
+  const BATCH_SHAPE = { batch: undefined, seqLen: undefined };
+  // AdamW's defaults (src/core/optimizer.h): nanoGPT's for small batches.
+  const ADAMW_DEFAULTS = { learningRate: 3e-3, beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 0.1,
+                           clipNorm: 1 };
+  const SAMPLING_DEFAULTS = { temperature: 1, topK: 0, seed: 0 };
+
+  // The batch's token ids and sizes, the arguments the raw lossAndGradients and trainStep share.
+  function batchArguments(inputs, targets, options) {
+    return [toTokens('inputs', inputs), toTokens('targets', targets), toSize('batch', options.batch),
+            toSize('seqLen', options.seqLen)];
+  }
+
+  // A GPT-2-style language model at toy scale, trained in the module (see src/wasm/attention.d.ts
+  // for every shape and default). Models made by TinyTransformer.load carry their checkpoint's
+  // vocabulary, tokenizer and metadata, which save() writes back unless told otherwise.
+  class TinyTransformer extends WasmObject {
+    constructor(config) {
+      const c = readOptions(config, CONFIG_DEFAULTS, 'TinyTransformer');
+      const canonical = {
+        vocabSize: toSize('vocabSize', c.vocabSize), contextLength: toSize('contextLength', c.contextLength),
+        embedDim: toSize('embedDim', c.embedDim), numHeads: toSize('numHeads', c.numHeads),
+        numLayers: toSize('numLayers', c.numLayers), mlp: c.mlp, layerNorm: c.layerNorm, seed: toSeed(c.seed),
+      };
+      super('TinyTransformer', new (bindings().TinyTransformer)(canonical));
+      this._adopt([], '', '');
+    }
+
+    // bytes: a Uint8Array or ArrayBuffer of a checkpoint (src/core/checkpoint.h), e.g. from save().
+    static load(bytes) {
+      const loaded = bindings().TinyTransformer.load(toBytes('bytes', bytes));
+      // (A class cannot be called without new: the fields are set as the constructor sets them.)
+      const model = Object.create(TinyTransformer.prototype);
+      model._kind = 'TinyTransformer';
+      model._raw = loaded.model;
+      model._adopt(loaded.vocabulary, loaded.tokenizer, loaded.metadata);
+      return model;
+    }
+
+    _adopt(vocabulary, tokenizer, metadata) {
+      this._config = Object.freeze(this._raw.config());
+      this._names = this._raw.parameterTable().map((entry) => entry.name);
+      this._vocabulary = Object.freeze(vocabulary.slice());
+      this._tokenizer = tokenizer;
+      this._metadata = metadata;
+    }
+
+    get config() { this._live(); return Object.assign({}, this._config); }
+
+    get vocabulary() { this._live(); return this._vocabulary; }
+
+    get tokenizer() { this._live(); return this._tokenizer; }
+
+    get metadata() { this._live(); return this._metadata; }
+
+    get lastGradientNorm() { return this._live().lastGradientNorm; }
+
+    get optimizerStep() { return this._live().optimizerStep; }
+
+    parameterTable() { return this._live().parameterTable(); }
+
+    getParameters() { return this._live().getParameters(); }
+
+    setParameters(values) {
+      const raw = this._live();
+      if (!isPlainObject(values)) {
+        fail(`setParameters expects an object of parameters such as {'h.0.attn.wq': Float32Array}, ` +
+             `got ${describe(values)}`);
+      }
+      // Names first, so that a stray key is reported as such and not as a value of the wrong type.
+      const names = Object.keys(values);
+      for (const name of names) {
+        if (!this._names.includes(name)) {
+          fail(`setParameters: the model has no parameter "${name}"; it has: ${this._names.join(', ')}`);
+        }
+      }
+      const arrays = [];
+      for (const name of names) arrays.push(toFloat32Array(name, values[name]));
+      raw.setParameters(names, arrays);
+    }
+
+    lossAndGradients(inputs, targets, options) {
+      const raw = this._live();
+      const o = readOptions(options, BATCH_SHAPE, 'lossAndGradients');
+      return raw.lossAndGradients.apply(raw, batchArguments(inputs, targets, o));
+    }
+
+    trainStep(inputs, targets, options) {
+      const raw = this._live();
+      const o = readOptions(options, Object.assign({}, BATCH_SHAPE, ADAMW_DEFAULTS), 'trainStep');
+      const adamw = {};
+      for (const key of Object.keys(ADAMW_DEFAULTS)) adamw[key] = o[key];
+      return raw.trainStep.apply(raw, batchArguments(inputs, targets, o).concat([adamw]));
+    }
+
+    // options.seqLen: the tokens' count (the default); given, it must equal it.
+    forward(tokens, options) {
+      const raw = this._live();
+      const o = readOptions(options, { seqLen: null }, 'forward');
+      const ids = toTokens('tokens', tokens);
+      return raw.forward(ids, o.seqLen === null ? ids.length : toSize('seqLen', o.seqLen));
+    }
+
+    generate(prompt, count, options) {
+      const raw = this._live();
+      const o = readOptions(options, SAMPLING_DEFAULTS, 'generate');
+      return raw.generate(toTokens('prompt', prompt), toIndex('count', count),
+                          { temperature: o.temperature, topK: toIndex('topK', o.topK), seed: toSeed(o.seed) });
+    }
+
+    save(options) {
+      const raw = this._live();
+      const o = readOptions(options, { vocabulary: this._vocabulary, tokenizer: this._tokenizer,
+                                       metadata: this._metadata, includeOptimizer: false }, 'save');
+      const vocabulary = o.vocabulary.map((token, id) => toText(`vocabulary[${id}]`, token));
+      return raw.save({ vocabulary, tokenizer: toText('tokenizer', o.tokenizer),
+                        metadata: toText('metadata', o.metadata), includeOptimizer: o.includeOptimizer });
+    }
+  }
+
+  // ---- head detectors (src/core/head_scores.h) -------------------------------------------------------
+
+  // A list of attention maps as forward() returns them: {data, shape: [numLayers, numHeads, seqLen,
+  // seqLen]}; the core checks that data holds the shape's product of finite weights.
+  function toMapsList(name, list) {
+    if (!Array.isArray(list)) {
+      fail(`${name} must be an array of attention maps ({data, shape} as forward returns them), ` +
+           `got ${describe(list)}`);
+    }
+    const maps = [];
+    for (let i = 0; i < list.length; i += 1) {
+      const entry = list[i];
+      const where = `${name}[${i}]`;
+      if (entry === null || typeof entry !== 'object' || !Array.isArray(entry.shape)) {
+        fail(`${where} must be attention maps {data, shape} as forward returns them, got ${describe(entry)}`);
+      }
+      const shape = entry.shape;
+      if (shape.length !== 4 || shape[2] !== shape[3]) {
+        fail(`${where}.shape must be [numLayers, numHeads, seqLen, seqLen], got [${shape.join(', ')}]`);
+      }
+      for (let axis = 0; axis < 4; axis += 1) toIndex(`${where}.shape[${axis}]`, shape[axis]);
+      maps.push({ data: toFloat32Array(`${where}.data`, entry.data), shape: shape.slice() });
+    }
+    return maps;
+  }
+
+  // The head detectors' scores of every head (layer-major), from each sequence's attention maps
+  // and token ids.
+  function scoreHeads(attention, tokens) {
+    const maps = toMapsList('attention', attention);
+    if (!Array.isArray(tokens)) fail(`tokens must be an array of token id arrays, got ${describe(tokens)}`);
+    const ids = [];
+    for (let i = 0; i < tokens.length; i += 1) ids.push(toTokens(`tokens[${i}]`, tokens[i]));
+    return bindings().scoreHeads(maps, ids);
+  }
+
+  // One relation's scores of every head; relations[s] lists sequence s's {name, query, key}.
+  function scoreRelation(attention, relations, name) {
+    const maps = toMapsList('attention', attention);
+    if (typeof name !== 'string') fail(`name must be a string (a relation's name), got ${describe(name)}`);
+    if (!Array.isArray(relations)) {
+      fail(`relations must be an array (one per sequence) of arrays of {name, query, key}, got ${describe(relations)}`);
+    }
+    const lists = [];
+    for (let s = 0; s < relations.length; s += 1) {
+      const list = relations[s];
+      if (!Array.isArray(list)) fail(`relations[${s}] must be an array of {name, query, key}, got ${describe(list)}`);
+      const checked = [];
+      for (let i = 0; i < list.length; i += 1) {
+        const relation = list[i];
+        const where = `relations[${s}][${i}]`;
+        if (!isPlainObject(relation) || typeof relation.name !== 'string') {
+          fail(`${where} must be an object {name (a string), query, key}, got ${describe(relation)}`);
+        }
+        checked.push({ name: relation.name, query: toIndex(`${where}.query`, relation.query),
+                       key: toIndex(`${where}.key`, relation.key) });
+      }
+      lists.push(checked);
+    }
+    return bindings().scoreRelation(maps, lists, name);
+  }
+
   module.SimpleAttention = SimpleAttention;
+  module.TinyTransformer = TinyTransformer;
+  module.scoreHeads = scoreHeads;
+  module.scoreRelation = scoreRelation;
   module.multiHeadAttention = multiHeadAttention;
   module.scalingStudy = scalingStudy;
   module.embedTokens = embedTokens;

@@ -1,21 +1,15 @@
-// The Embind layer between JavaScript and the core: conversions (typed arrays in, copies out),
-// size validation with the values seen, and C++ exceptions turned into JavaScript Errors.
-// No attention maths here; src/wasm/api.js builds the friendly JavaScript API on top.
-//
-// Errors: the core throws std::invalid_argument; every binding catches it, lets every C++ frame
-// unwind, and only then throws a JS Error with the same message, so the module stays usable.
-// The module is built with -fwasm-exceptions (see src/wasm/CMakeLists.txt for the measurement).
+// The Embind layer between JavaScript and the attention core: conversions (typed arrays in, copies
+// out) and size validation with the values seen. No attention maths here; src/wasm/api.js builds
+// the friendly JavaScript API on top. Shared helpers (guarded(), require_memory, the copies out)
+// live in binding_support.h; the tiny transformer's bindings in transformer_bindings.cpp.
 #include <emscripten/bind.h>
-#include <emscripten/heap.h>
 #include <emscripten/val.h>
 #include <malloc.h>
 
-#include <iomanip>
-#include <new>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "binding_support.h"
 #include "spotlight.h"
 
 namespace {
@@ -27,40 +21,9 @@ using spotlight::Index;
 using spotlight::Matrix;
 using spotlight::Projection;
 using spotlight::require;
-
-// A byte count in full ("320000000000"), not in the stream's default "3.2e+11".
-std::string whole_bytes(double bytes) {
-  std::ostringstream out;
-  out << std::fixed << std::setprecision(0) << bytes << " bytes";
-  return out.str();
-}
-
-std::string memory_limit() { return whole_bytes(static_cast<double>(emscripten_get_heap_max())); }
-
-// The module's memory is capped (MAXIMUM_MEMORY, src/wasm/CMakeLists.txt). A request whose largest
-// arrays alone, `floats` float32 values described by `what`, exceed the cap is refused here,
-// before anything is allocated; one that fits the cap but not what is free fails in malloc, and
-// guarded() reports that. `advice` says what would fit.
-void require_memory(double floats, const std::string& what, const char* advice) {
-  const double bytes = floats * static_cast<double>(sizeof(float));
-  require(bytes <= static_cast<double>(emscripten_get_heap_max()), what, " need ", whole_bytes(bytes),
-          ", more than the module's memory limit of ", memory_limit(), advice);
-}
-
-template <typename Body>
-auto guarded(Body&& body) -> decltype(body()) {
-  std::string message;
-  try {
-    return body();
-  } catch (const std::bad_alloc&) {
-    message = "out of memory: the request needs more than is free in the module's memory (limit " +
-              memory_limit() + ", " + whole_bytes(static_cast<double>(mallinfo().uordblks)) +
-              " in use); try fewer tokens, or returnWeights: false";
-  } catch (const std::exception& error) {
-    message = error.what();
-  }
-  val::global("Error").new_(message).throw_();
-}
+using spotlight_wasm::guarded;
+using spotlight_wasm::require_memory;
+using spotlight_wasm::to_float32_array;
 
 // The advice for requests that keep every weight.
 constexpr const char* fewer_tokens_or_tiled =
@@ -90,20 +53,9 @@ Matrix to_matrix(const val& values, Index rows, Index cols, const char* name,
   return matrix;
 }
 
-// A copy, valid after the wasm heap grows (a typed_memory_view would not be).
-val to_float32_array(const float* data, Index count) {
-  return val(emscripten::typed_memory_view(static_cast<std::size_t>(count), data))
-      .call<val>("slice");
-}
-
 // {data: Float32Array, shape: [...]}: `matrix` holds the values in row-major order of `shape`.
 val to_tensor(const Matrix& matrix, std::initializer_list<Index> shape) {
-  val tensor = val::object();
-  tensor.set("data", to_float32_array(matrix.data(), matrix.size()));
-  val dims = val::array();
-  for (const Index dim : shape) dims.call<void>("push", static_cast<double>(dim));
-  tensor.set("shape", dims);
-  return tensor;
+  return spotlight_wasm::to_tensor(matrix.data(), shape);
 }
 
 // {output, weights}: weights null when not requested.

@@ -98,6 +98,18 @@ function maskOption(nk) {
 }
 const sizeOption = (value) => ({ valid: () => value, accepts: [], required: true });
 
+// The tiny transformer's: token ids (a Float64Array of 0.25s is not), and a valid checkpoint (made
+// once the module has loaded).
+function tokenIds(ids, names, accepts = []) {
+  return { valid: () => ids.slice(), accepts, names, length: ids.length };
+}
+const MODEL = { vocabSize: 16, contextLength: 8, embedDim: 8, numHeads: 2, numLayers: 1 };
+const BATCH_IDS = Array.from({ length: 2 * 4 }, (_, i) => (3 * i) % 16);
+const NUMBER_OPTION_VALUES = ['0.5', '2**31', '2**31 - 1', '2**53'];  // large or fractional, finite
+let checkpointBytes = null;
+// A relation-scored sequence's attention maps: 1 layer, 1 head, 3 tokens, causal rows.
+const MAPS = () => ({ data: Float32Array.of(1, 0, 0, 0.5, 0.5, 0, 0.2, 0.3, 0.5), shape: [1, 1, 3, 3] });
+
 // ---- the API, call by call -----------------------------------------------------------------------
 
 // Methods run on a fresh layer each time, so that an accepted setWeights or designHead changes
@@ -108,6 +120,17 @@ function onLayer(M, body) {
     return body(layer);
   } finally {
     layer.delete();
+  }
+}
+
+// The same for the transformer's methods, on a fresh model, so that a step or setParameters
+// leaves nothing behind.
+function onModel(M, body) {
+  const model = new M.TinyTransformer(MODEL);
+  try {
+    return body(model);
+  } finally {
+    model.delete();
   }
 }
 
@@ -205,6 +228,113 @@ const CALLS = [
     args: { d: size(16, word('d')), n: size(8, word('n')), seed },
     run: (M, a) => M.scalingStudy(a.d, a.n, a.seed),
   },
+  {
+    name: 'new TinyTransformer',
+    args: { config: optionsArgument },
+    optionsArgument: 'config',
+    options: {
+      vocabSize: { valid: () => 16, accepts: [], names: /vocabSize|vocab_size/ },
+      contextLength: { valid: () => 8, accepts: [], names: /contextLength|context_length/ },
+      embedDim: { valid: () => 8, accepts: [], names: /embedDim|d_model/ },
+      numHeads: { valid: () => 2, accepts: [], names: /numHeads|n_heads/ },
+      numLayers: { valid: () => 1, accepts: [], names: /numLayers|n_layers/ },
+      mlp: flag,
+      layerNorm: flag,
+      seed: { valid: () => 3, accepts: ['2**31', '2**31 - 1'] },
+    },
+    run: (M, a) => new M.TinyTransformer(a.config).delete(),
+  },
+  {
+    name: 'TinyTransformer.load',
+    args: { bytes: { valid: () => checkpointBytes, accepts: [], names: /\bbytes\b|checkpoint/, length: 4 } },
+    run: (M, a) => {
+      const model = M.TinyTransformer.load(a.bytes);
+      try {
+        return model.forward([1, 2]);
+      } finally {
+        model.delete();
+      }
+    },
+  },
+  {
+    name: 'TinyTransformer forward',
+    // Any whole number of token ids below the context is a valid sequence, zeros too.
+    args: { tokens: tokenIds([1, 2, 3], /\btokens\b|seq_len/, ['a too-short Float32Array', 'a too-long Float32Array']),
+            options: optionsArgument },
+    options: { seqLen: { valid: () => 3, accepts: ['null'] } },
+    run: (M, a) => onModel(M, (model) => model.forward(a.tokens, a.options)),
+  },
+  ...['lossAndGradients', 'trainStep'].map((name) => ({
+    name: `TinyTransformer ${name}`,
+    // The options hold the batch's required sizes: leaving them out is an error.
+    args: { inputs: tokenIds(BATCH_IDS, /\binputs\b/), targets: tokenIds(BATCH_IDS, /\btargets\b/),
+            options: { valid: () => ({}), accepts: [], names: /option/, length: 4 } },
+    options: Object.assign({
+      batch: { valid: () => 2, accepts: [], required: true, names: /\bbatch\b/ },
+      seqLen: { valid: () => 4, accepts: [], required: true, names: /\bseqLen\b|seq_len/ },
+    }, name === 'trainStep' ? {
+      learningRate: { valid: () => 1e-3, accepts: ['0.5'], names: /learningRate|learning rate/ },
+      beta1: { valid: () => 0.8, accepts: ['0.5'] },
+      beta2: { valid: () => 0.9, accepts: ['0.5'] },
+      epsilon: { valid: () => 1e-6, accepts: NUMBER_OPTION_VALUES },
+      weightDecay: { valid: () => 0.01, accepts: NUMBER_OPTION_VALUES, names: /weightDecay|weight decay/ },
+      clipNorm: { valid: () => 2, accepts: NUMBER_OPTION_VALUES, names: /clipNorm|clip norm/ },
+    } : {}),
+    run: (M, a) => onModel(M, (model) => model[name](a.inputs, a.targets, a.options)),
+  })),
+  {
+    name: 'TinyTransformer generate',
+    args: { prompt: tokenIds([4, 5], /\bprompt\b/, ['a too-short Float32Array', 'a too-long Float32Array']),
+            count: size(3, word('count')), options: optionsArgument },
+    options: {
+      temperature: { valid: () => 0.5, accepts: NUMBER_OPTION_VALUES },
+      topK: { valid: () => 2, accepts: [], names: /topK|top_k/ },
+      seed: { valid: () => 5, accepts: ['2**31', '2**31 - 1'] },
+    },
+    run: (M, a) => onModel(M, (model) => Array.from(model.generate(a.prompt, a.count, a.options))),
+  },
+  {
+    name: 'TinyTransformer setParameters',
+    args: { values: { valid: () => ({}), accepts: [], names: /setParameters|parameter/, length: 4 } },
+    optionsArgument: 'values',
+    options: Object.fromEntries([['wte', 16 * 8], ['h.0.attn.wq', 8 * 8], ['h.0.attn.bq', 8], ['ln_f.weight', 8]]
+      .map(([key, length]) => [key, {
+        valid: () => randomFloats(length, 30), accepts: ['a Float64Array'], length, required: true,
+        names: new RegExp(key.replace(/\./g, '\\.')),
+      }])),
+    run: (M, a) => onModel(M, (model) => {
+      model.setParameters(a.values);
+      return model.forward([1, 2, 3]);
+    }),
+  },
+  {
+    name: 'TinyTransformer save',
+    args: { options: optionsArgument },
+    options: {
+      vocabulary: { valid: () => [], accepts: ['an empty array'], length: 16, names: /vocabulary/ },
+      tokenizer: { valid: () => '', accepts: [] },
+      metadata: { valid: () => 'trained on nothing', accepts: ['a string'] },
+      includeOptimizer: flag,
+    },
+    run: (M, a) => onModel(M, (model) => model.save(a.options).length),
+  },
+  {
+    name: 'scoreHeads',
+    args: {
+      attention: { valid: () => [MAPS()], accepts: [], names: /attention|score_heads/, length: 1 },
+      tokens: { valid: () => [[1, 2, 1]], accepts: [], names: /tokens|score_heads/, length: 1 },
+    },
+    run: (M, a) => M.scoreHeads(a.attention, a.tokens),
+  },
+  {
+    name: 'scoreRelation',
+    args: {
+      attention: { valid: () => [MAPS()], accepts: [], names: /attention|score_relation/, length: 1 },
+      relations: { valid: () => [[{ name: 'r', query: 2, key: 0 }]], accepts: [], names: /relation/, length: 1 },
+      name: { valid: () => 'r', accepts: [], names: /name|relation/, length: 4 },
+    },
+    run: (M, a) => M.scoreRelation(a.attention, a.relations, a.name),
+  },
 ];
 
 // ---- the sweep -----------------------------------------------------------------------------------
@@ -290,7 +420,7 @@ function sweep(M) {
 }
 
 // What the module computes, to compare before and after the sweep.
-function reference(M, layer) {
+function reference(M, layer, model) {
   const x = M.embedTokens(['the', 'cat', 'sat'], D, 42);
   const q = randomFloats(NQ * DK, 20);
   const k = randomFloats(NK * DK, 21);
@@ -304,6 +434,9 @@ function reference(M, layer) {
     single: M.scaledDotProductAttention(q, k, k, { nq: NQ, nk: NK, dk: DK, dv: DK, temperature: 0.5 }),
     multi: M.multiHeadAttention(x, x, x, { nq: NQ, nk: NQ, dModel: D, numHeads: HEADS }),
     study: M.scalingStudy(16, 8, 3),
+    model: model.getParameters(),
+    modelForward: model.forward([1, 2, 3]),
+    modelLoss: model.lossAndGradients(BATCH_IDS, BATCH_IDS, { batch: 2, seqLen: 4 }),
   };
 }
 
@@ -314,19 +447,23 @@ function liveValues(M) {
 test('every argument and option of every call, replaced by a hostile value: an Error naming it, or a documented valid value', async (t) => {
   const M = await loadModule();
   const layer = new M.SimpleAttention(D, HEADS, 42);
-  const before = reference(M, layer);
+  const model = new M.TinyTransformer(MODEL);
+  checkpointBytes = model.save();
+  const before = reference(M, layer, model);
   const liveBefore = liveValues(M);
   const { problems, calls } = sweep(M);
   t.diagnostic(`${calls} calls over ${CALLS.length} functions and methods`);
   assert.deepEqual(problems, [], problems.join('\n'));
-  assert.deepEqual(reference(M, layer), before, 'the module computes what it computed before the sweep');
+  assert.deepEqual(reference(M, layer, model), before, 'the module computes what it computed before the sweep');
   assert.deepEqual(liveValues(M), liveBefore, 'no malloc bytes and no Embind handles left behind');
   layer.delete();
+  model.delete();
 });
 
 test('the public surface is the friendly API: the raw bindings are not on the module', async () => {
   const M = await loadModule();
-  for (const name of ['RawSimpleAttention', 'rawEmbedTokens', 'rawAttention', 'rawScalingStudy', 'rawMultiHeadAttention']) {
+  for (const name of ['RawSimpleAttention', 'rawEmbedTokens', 'rawAttention', 'rawScalingStudy', 'rawMultiHeadAttention',
+    'RawTinyTransformer', 'rawScoreHeads', 'rawScoreRelation']) {
     assert.equal(M[name], undefined, name);
   }
 });

@@ -60,3 +60,63 @@ test('rejected calls leak nothing and leave the module usable', async () => {
   assert.deepEqual(attn.forward(x, 4).output, good);
   attn.delete();
 });
+
+test('10,000 training steps of a small TinyTransformer leave the wasm heap, the allocated bytes and the Embind handles unchanged', async (t) => {
+  const M = await loadModule();
+  const model = new M.TinyTransformer({ vocabSize: 16, contextLength: 8, embedDim: 16, numHeads: 2, numLayers: 1 });
+  const inputs = Int32Array.from({ length: 16 }, (_, i) => (5 * i) % 16);
+  const targets = Int32Array.from({ length: 16 }, (_, i) => (5 * i + 5) % 16);
+  const shape = { batch: 2, seqLen: 8 };
+  // One step of the page's loop: train, and now and then look at the model.
+  const step = (i) => {
+    const loss = model.trainStep(inputs, targets, shape);
+    if (i % 1000 === 0) {
+      model.forward(inputs.subarray(0, 8));
+      model.generate([1, 2], 4, { seed: i });
+      model.lossAndGradients(inputs, targets, shape);
+      M.TinyTransformer.load(model.save({ includeOptimizer: true })).delete();
+    }
+    return loss;
+  };
+  for (let i = 0; i < 5; i += 1) step(i * 1000);  // warm-up: every call once, the buffers sized
+  const before = liveValues(M);
+  const started = Date.now();
+  let last = 0;
+  for (let i = 1; i <= 10000; i += 1) last = step(i);
+  const seconds = (Date.now() - started) / 1000;
+  const after = liveValues(M);
+  t.diagnostic(`10,000 steps in ${seconds.toFixed(1)} s (final loss ${last.toFixed(4)}); heap ` +
+               `${after.heapBytes} bytes, ${after.allocatedBytes} allocated, ${after.embindHandles} handles`);
+  assert.ok(Number.isFinite(last) && last < 0.1, `the model learned the batch (loss ${last})`);
+  assert.equal(model.optimizerStep, 10005);
+  assert.deepEqual(after, before, 'wasm heap, malloc bytes and Embind handles after = before');
+  model.delete();
+});
+
+test('rejected TinyTransformer calls leak nothing and leave the model usable', async () => {
+  const M = await loadModule();
+  const model = new M.TinyTransformer({ vocabSize: 16, contextLength: 8, embedDim: 16, numHeads: 2, numLayers: 1 });
+  const inputs = Int32Array.from({ length: 16 }, (_, i) => i);
+  const targets = Int32Array.from({ length: 16 }, (_, i) => (i + 1) % 16);
+  const shape = { batch: 2, seqLen: 8 };
+  model.trainStep(inputs, targets, shape);
+  const bytes = model.save();
+  const parameters = model.getParameters();
+  const before = liveValues(M);
+  const outOfVocabulary = Int32Array.from(inputs, (id, i) => (i === 9 ? 16 : id));
+  const damaged = bytes.slice();
+  damaged[100] ^= 1;
+  for (let i = 0; i < 1000; i += 1) {
+    assert.throws(() => model.trainStep(outOfVocabulary, targets, shape), /inputs\[9\] is token 16/);
+    assert.throws(() => model.trainStep(inputs, targets, Object.assign({ learningRate: NaN }, shape)), /learning rate/);
+    assert.throws(() => model.forward(Array(9).fill(0)), /context length 8/);
+    assert.throws(() => model.setParameters({ wte: new Float32Array(256), 'h.0.attn.bq': new Float32Array(3) }), /bq has 3 values/);
+    assert.throws(() => M.TinyTransformer.load(damaged), /damaged/);
+    assert.throws(() => model.save({ vocabulary: ['a'], tokenizer: 'word', metadata: 'm' }), /vocabulary has 1 entries/);
+    assert.throws(() => new M.TinyTransformer({ embedDim: 10, numHeads: 4 }), /not divisible/);
+  }
+  assert.deepEqual(liveValues(M), before);
+  assert.deepEqual(model.getParameters(), parameters);
+  assert.equal(model.optimizerStep, 1);
+  model.delete();
+});

@@ -1,6 +1,8 @@
-// The wasm module and the native build of the same core agree: weights and embeddings bit for bit,
-// attention outputs to 1e-6. The native results come from tests/write_wasm_fixtures.cpp, which
-// ./build.sh test runs before these tests (SPOTLIGHT_FIXTURES overrides the path).
+// The wasm module and the native build of the same core agree: weights, embeddings and the tiny
+// transformer's initial parameters bit for bit, attention outputs to 1e-6, the transformer's
+// training and outputs to 1e-5 (below). The native results come from
+// tests/write_wasm_fixtures.cpp, which ./build.sh test runs before these tests
+// (SPOTLIGHT_FIXTURES overrides the path).
 'use strict';
 const fs = require('fs');
 const path = require('path');
@@ -71,5 +73,69 @@ for (const c of fixtures.cases) {
     const cross = attn.crossAttention(x, n, x.slice(0, 5 * c.dModel), 5, { returnWeights: false });
     assertClose(cross.output, c.crossOutput, 1e-6, 'cross-attention output');
     attn.delete();
+  });
+}
+
+// The tiny transformer (tests/write_wasm_fixtures.cpp: two configs, a batch of 2 x 8 tokens). Its
+// initial parameters come from SplitMix64 through exact integer steps and one rounding, so they are
+// bit-identical. Everything computed from them differs only by float rounding: products summed in
+// other orders (SSE natively, SIMD128 or scalar in wasm) and libm's tanh (GELU) and exp (softmax,
+// cross-entropy), whose last bits differ between glibc and Emscripten's musl. Measured here
+// (2026-12-01, norm-wise relative as assertClose): loss 0, gradients 3.6e-9, logits 1.8e-9,
+// attention 5e-10, the 20 losses of training 6e-8, the trained parameters 1.3e-6 and their logits
+// 4e-7; the tests allow 1e-5.
+const TRANSFORMER_TOLERANCE = 1e-5;
+
+// attn.bk is left out of the trained parameters: a key bias adds the same amount to every score of
+// a softmax row, which the softmax ignores, so its gradient is exactly 0 in exact arithmetic and
+// rounding noise in float. AdamW divides m by sqrt(v), which turns noise of any size into steps of
+// about the learning rate, in directions the two builds do not share (measured: 2x its scale).
+const NOISE_ONLY = /\.attn\.bk$/;
+
+for (const c of fixtures.transformers) {
+  const label = `TinyTransformer (mlp ${c.config.mlp}, layerNorm ${c.config.layerNorm}, seed ${c.config.seed})`;
+  const shape = { batch: c.batch, seqLen: c.seqLen };
+
+  test(`parity (${label}): initial parameters are bit-identical`, async () => {
+    const M = await loadModule();
+    const model = new M.TinyTransformer(c.config);
+    const parameters = model.getParameters();
+    assert.deepEqual(Object.keys(parameters), Object.keys(c.parameters));
+    for (const name of Object.keys(c.parameters)) assertBitIdentical(parameters[name], c.parameters[name], name);
+    model.delete();
+  });
+
+  test(`parity (${label}): loss, gradients, forward and sampling agree to ${TRANSFORMER_TOLERANCE}`, async () => {
+    const M = await loadModule();
+    const model = new M.TinyTransformer(c.config);
+    const { loss, gradients } = model.lossAndGradients(c.inputs, c.targets, shape);
+    assert.ok(Math.abs(loss - c.loss) <= TRANSFORMER_TOLERANCE * Math.abs(c.loss), `loss: wasm ${loss}, native ${c.loss}`);
+    for (const name of Object.keys(c.gradients)) {
+      assertClose(gradients[name], c.gradients[name], TRANSFORMER_TOLERANCE, `gradient of ${name}`);
+    }
+    const { logits, attention } = model.forward(c.prompt);
+    assertClose(logits.data, c.logits, TRANSFORMER_TOLERANCE, 'logits');
+    assertClose(attention.data, c.attention, TRANSFORMER_TOLERANCE, 'attention');
+    // Draws compare a uniform number with sums of probabilities: a difference of 1e-9 would flip a
+    // draw only at a threshold, so the tokens are expected equal.
+    assert.deepEqual(Array.from(model.generate(c.prompt, c.generated.length, { seed: 3 })), c.generated);
+    model.delete();
+  });
+
+  test(`parity (${label}): 20 AdamW steps give the same losses, parameters and logits to ${TRANSFORMER_TOLERANCE}`, async () => {
+    const M = await loadModule();
+    const model = new M.TinyTransformer(c.config);
+    const options = Object.assign({ learningRate: c.learningRate }, shape);
+    c.trainLosses.forEach((expected, step) => {
+      const loss = model.trainStep(c.inputs, c.targets, options);
+      assert.ok(Math.abs(loss - expected) <= TRANSFORMER_TOLERANCE * Math.abs(expected),
+        `step ${step + 1}: wasm ${loss}, native ${expected}`);
+    });
+    const trained = model.getParameters();
+    for (const name of Object.keys(c.trainedParameters).filter((key) => !NOISE_ONLY.test(key))) {
+      assertClose(trained[name], c.trainedParameters[name], TRANSFORMER_TOLERANCE, `trained ${name}`);
+    }
+    assertClose(model.forward(c.prompt).logits.data, c.trainedLogits, TRANSFORMER_TOLERANCE, 'trained logits');
+    model.delete();
   });
 }

@@ -1,0 +1,134 @@
+// Training as a whole (src/core/trainer.h, recipes.h, workshop_report.h): the loss falls on each
+// corpus to a level set by measurement, an induction head forms on repeated random sequences,
+// runs are deterministic, and the workshop report measures what it says. The models here are
+// small and trained briefly so that the suite stays fast (also under the sanitizers); the full
+// recipes run in `spotlight_train` (README.md, "The trained workshop model").
+//
+// Levels, measured with these exact settings (the runs are deterministic, so the margins only
+// guard against a change of float rounding between compilers, not against noise): the workshop
+// loss goes from log(96) = 4.56 to 1.62; own text from log(vocab) to below 1.0.
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "corpus.h"
+#include "recipes.h"
+#include "tokenizer.h"
+#include "trainer.h"
+#include "workshop_report.h"
+
+using Catch::Matchers::Contains;
+using spotlight::Index;
+using spotlight::Recipe;
+using spotlight::TinyTransformer;
+using spotlight::Trainer;
+
+namespace {
+
+// The workshop recipe, small: d_model 32, 200 steps of batch 16 on 2,000 sentences.
+Recipe small_workshop() {
+  Recipe recipe = spotlight::workshop_recipe();
+  recipe.config.d_model = 32;
+  recipe.training.batch = 16;
+  recipe.training.schedule.total_steps = 200;
+  recipe.train_sequences = 2000;
+  recipe.eval_sequences = 100;
+  return recipe;
+}
+
+std::vector<double> train(TinyTransformer& model, spotlight::TrainingSet set,
+                          const spotlight::TrainingOptions& options) {
+  Trainer trainer(model, std::move(set), options);
+  std::vector<double> losses;
+  for (std::int64_t step = 0; step < options.schedule.total_steps; ++step) {
+    losses.push_back(trainer.step());
+  }
+  return losses;
+}
+
+}  // namespace
+
+TEST_CASE("training: the workshop corpus's held-out loss falls from log(vocab) to below 2",
+          "[trainer]") {
+  const Recipe recipe = small_workshop();
+  const spotlight::Vocabulary vocabulary(spotlight::workshop_words());
+  const spotlight::WorkshopData data = spotlight::workshop_data(recipe);
+  spotlight::TransformerConfig config = recipe.config;
+  config.vocab_size = vocabulary.size();
+  TinyTransformer model(config);
+  std::vector<spotlight::TokenSequence> held_out;
+  for (const spotlight::Sentence& sentence : data.held_out) {
+    held_out.push_back(spotlight::encode_sentence(vocabulary, sentence).tokens);
+  }
+  const double before = spotlight::mean_loss(model, held_out);
+  REQUIRE(before == Approx(std::log(static_cast<double>(vocabulary.size()))).epsilon(0.02));
+  const std::vector<double> losses =
+      train(model, spotlight::sentence_training_set(vocabulary, data.training), recipe.training);
+  const double after = spotlight::mean_loss(model, held_out);
+  CAPTURE(before, after, losses.back());
+  REQUIRE(after < 2.0);
+  REQUIRE(losses.back() < 0.5 * losses.front());
+}
+
+TEST_CASE("training: the same seeds give the same losses, other seeds other ones", "[trainer]") {
+  Recipe recipe = small_workshop();
+  recipe.training.schedule.total_steps = 20;
+  const spotlight::Vocabulary vocabulary(spotlight::workshop_words());
+  const spotlight::WorkshopData data = spotlight::workshop_data(recipe);
+  const auto run = [&](std::uint64_t data_seed) {
+    spotlight::TransformerConfig config = recipe.config;
+    config.vocab_size = vocabulary.size();
+    TinyTransformer model(config);
+    spotlight::TrainingOptions options = recipe.training;
+    options.data_seed = data_seed;
+    return train(model, spotlight::sentence_training_set(vocabulary, data.training), options);
+  };
+  REQUIRE(run(1) == run(1));
+  REQUIRE(run(1) != run(2));
+}
+
+TEST_CASE("training: own text's loss falls below 1 on a short text learned by heart", "[trainer]") {
+  const std::string text =
+      "the quick brown fox jumps over the lazy dog. the quick brown fox jumps over the lazy dog. "
+      "a stitch in time saves nine. a stitch in time saves nine.";
+  const std::vector<std::string> tokens = spotlight::split_words(text, true);
+  const spotlight::Vocabulary vocabulary = spotlight::Vocabulary::from_tokens(tokens, 64);
+  Recipe recipe = spotlight::text_recipe();
+  recipe.config.vocab_size = vocabulary.size();
+  recipe.config.context_length = 16;
+  recipe.config.d_model = 32;
+  recipe.training.schedule.total_steps = 150;
+  TinyTransformer model(recipe.config);
+  const std::vector<double> losses =
+      train(model, spotlight::text_training_set(vocabulary, tokens), recipe.training);
+  CAPTURE(losses.front(), losses.back());
+  REQUIRE(losses.front() == Approx(std::log(static_cast<double>(vocabulary.size()))).epsilon(0.05));
+  REQUIRE(losses.back() < 1.0);
+}
+
+TEST_CASE("training: bad options are errors naming the values", "[trainer]") {
+  const spotlight::Vocabulary vocabulary(spotlight::workshop_words());
+  const spotlight::WorkshopData data = spotlight::workshop_data(small_workshop());
+  spotlight::TransformerConfig config = small_workshop().config;
+  config.vocab_size = vocabulary.size();
+  TinyTransformer model(config);
+  spotlight::TrainingOptions options = small_workshop().training;
+  const auto make = [&] {
+    Trainer trainer(model, spotlight::sentence_training_set(vocabulary, data.training), options);
+  };
+  SECTION("a sequence longer than the context") {
+    options.seq_len = 25;
+    REQUIRE_THROWS_WITH(make(), Contains("seq_len must be between 1 and the context length 24, got 25"));
+  }
+  SECTION("a learning rate that is not finite") {
+    options.schedule.peak = std::nanf("");
+    REQUIRE_THROWS_WITH(make(), Contains("peak learning rate must be finite"));
+  }
+  SECTION("a model whose vocabulary is too small for the data") {
+    config.vocab_size = 10;
+    TinyTransformer small(config);
+    REQUIRE_THROWS_WITH(
+        Trainer(small, spotlight::sentence_training_set(vocabulary, data.training), options),
+        Contains("vocabulary has 96 tokens, more than the model's vocab_size 10"));
+  }
+}
