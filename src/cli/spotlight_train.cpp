@@ -225,6 +225,13 @@ int run_evaluate(const Arguments& args) {
   TinyTransformer model(checkpoint.config);
   model.set_all_parameters(checkpoint.parameters);
   const Vocabulary vocabulary(workshop_words());
+  TransformerConfig expected = args.recipe.config;
+  expected.vocab_size = vocabulary.size();
+  if (checkpoint.config != expected || checkpoint.vocabulary != vocabulary.words()) {
+    std::printf("%s is not a model of the workshop recipe (its config or vocabulary differs)\n",
+                args.input.c_str());
+    return 1;
+  }
   const WorkshopReport report = evaluate_workshop(model, vocabulary, workshop_data(args.recipe));
   std::printf("%s", describe(report).c_str());
   return report.meets_goals() ? 0 : 1;

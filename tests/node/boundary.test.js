@@ -537,3 +537,39 @@ test('requests larger than the memory cap are refused with the bytes needed and 
   assert.deepEqual(layer.forward(small, 4), expected, 'and the module computes as before');
   layer.delete();
 });
+
+// The floats the bindings reserve for the tiny transformer's activations before they call the core
+// (activation_floats in src/wasm/transformer_bindings.cpp): per layer 16 (n, d) blocks and the
+// (batch heads T, T) weights, then 2 (n, d) and the logits; the backward 14 (n, d) and 2 logits more.
+function activationFloats(c, batch, seqLen, backward) {
+  const n = batch * seqLen;
+  const forward = c.numLayers * (16 * n * c.embedDim + batch * c.numHeads * seqLen * seqLen) +
+                  2 * n * c.embedDim + n * c.vocabSize;
+  return backward ? forward + 14 * n * c.embedDim + 2 * n * c.vocabSize : forward;
+}
+
+test('TinyTransformer requests larger than the memory cap are refused before they allocate, and the models work on', async (t) => {
+  const M = await loadModule();
+  // 32 heads of width 1: a batch of 128 x 512 tokens keeps 1 G weights per layer.
+  const wide = { vocabSize: 50, contextLength: 512, embedDim: 32, numHeads: 32, numLayers: 1 };
+  // 16 layers of 64 heads: one forward at the full context keeps 2 x 268 M weights.
+  const deep = { vocabSize: 50, contextLength: 512, embedDim: 64, numHeads: 64, numLayers: 16 };
+  const wideModel = new M.TinyTransformer(wide);
+  const deepModel = new M.TinyTransformer(deep);
+  t.after(() => { wideModel.delete(); deepModel.delete(); });
+  const parameterCount = (model) => model.parameterTable().reduce((total, entry) => total + entry.rows * entry.cols, 0);
+  const tokens = new Int32Array(128 * 512);
+  const small = deepModel.forward([1, 2, 3]);
+  const liveBefore = liveValues(M);
+  // The first step also sizes AdamW's two moments, one float per parameter each.
+  const training = activationFloats(wide, 128, 512, true) + 2 * parameterCount(wideModel);
+  assertRefused(() => wideModel.trainStep(tokens, tokens, { batch: 128, seqLen: 512 }), training);
+  assert.throws(() => wideModel.trainStep(tokens, tokens, { batch: 128, seqLen: 512 }), /use a smaller batch or seqLen/);
+  assertRefused(() => wideModel.lossAndGradients(tokens, tokens, { batch: 128, seqLen: 512 }), training);
+  const maps = deep.numLayers * deep.numHeads * 512 * 512;
+  assertRefused(() => deepModel.forward(tokens.subarray(0, 512)), activationFloats(deep, 1, 512, false) + maps);
+  assertRefused(() => deepModel.generate(tokens.subarray(0, 500), 12), activationFloats(deep, 1, 512, false) + maps);
+  assert.deepEqual(liveValues(M), liveBefore, 'a refused request leaves nothing behind');
+  assert.deepEqual(deepModel.forward([1, 2, 3]), small, 'and the model computes as before');
+  assert.equal(wideModel.generate([1], 2, { temperature: 0 }).length, 2);
+});

@@ -43,6 +43,9 @@ test('forward: input length, sequence length and values', async () => {
   assertError(() => attn.forward(bad, 3), /non-finite value nan at \(1, 6\)/);
   bad[70] = Infinity;
   assertError(() => attn.selfAttention(bad, 3), /non-finite value inf/);
+  const detached = Float32Array.from(x);
+  structuredClone(detached.buffer, { transfer: [detached.buffer] });
+  assertError(() => attn.forward(detached, 3), /x is a Float32Array over a detached ArrayBuffer \(transferred elsewhere\)/);
   assert.equal(attn.forward(x, 3).output.length, 192, 'still usable');
   attn.delete();
 });

@@ -326,6 +326,9 @@ test('transformer errors: token ids, sequence lengths and batch sizes', async (t
   assertError(() => model.forward([2 ** 31]), /tokens\[0\] is number 2147483648/);
   assertError(() => model.forward(new Float32Array([0.5])), /tokens\[0\] is number 0.5/);
   assertError(() => model.forward('abc'), /tokens must be an Int32Array or an array of integer token ids, got the string "abc"/);
+  const detached = Int32Array.of(1, 2);
+  structuredClone(detached.buffer, { transfer: [detached.buffer] });
+  assertError(() => model.forward(detached), /tokens is a Int32Array over a detached ArrayBuffer/);
   assertError(() => model.lossAndGradients(inputs.subarray(1), targets, shape),
     /inputs has 15 values, expected batch\*seqLen = 2\*8 = 16/);
   assertError(() => model.lossAndGradients(inputs, targets, { batch: 1, seqLen: 8 }),
@@ -452,6 +455,9 @@ test('transformer errors: hostile checkpoint bytes', async (t) => {
   assertError(() => M.TinyTransformer.load(Array.from(bytes)), /bytes must be a Uint8Array .* got an array of length \d+/);
   assertError(() => M.TinyTransformer.load(new Int8Array(bytes.buffer)), /bytes must be a Uint8Array .* got a Int8Array of length/);
   assertError(() => M.TinyTransformer.load(), /bytes must be a Uint8Array .* got undefined/);
+  const transferred = bytes.slice().buffer;
+  structuredClone(transferred, { transfer: [transferred] });
+  assertError(() => M.TinyTransformer.load(transferred), /bytes is a detached ArrayBuffer/);
   const again = M.TinyTransformer.load(bytes);
   t.after(() => again.delete());
   assert.deepEqual(again.getParameters(), model.getParameters(), 'the real checkpoint still loads');

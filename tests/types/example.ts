@@ -32,6 +32,48 @@ async function example(): Promise<number> {
     single.output.length + plain.output.length + heap + (saturated ? 1 : 0) + rowSums.length + mhaOut.length;
 }
 
+// The tiny transformer, as the issue writes it.
+async function transformerExample(): Promise<number> {
+  const M = await createAttentionModule();
+  const model = new M.TinyTransformer({ vocabSize: 50, contextLength: 16, embedDim: 32, numHeads: 4,
+    numLayers: 2, mlp: true, layerNorm: true, seed: 7 });
+  const config: createAttentionModule.FullTransformerConfig = model.config;
+  const table: createAttentionModule.ParameterInfo[] = model.parameterTable();
+  const role: createAttentionModule.ParameterRole = table[0].role;
+  const parameters = model.getParameters();
+  const w: Float32Array = parameters['h.0.attn.wq'];
+  model.setParameters({ 'h.0.attn.wq': w, 'h.0.attn.bq': [0, 0] });
+  const batch = 2;
+  const seqLen = 8;
+  const inputs = new Int32Array(batch * seqLen);
+  const targets: number[] = Array(batch * seqLen).fill(-1);
+  const { loss, gradients } = model.lossAndGradients(inputs, targets, { batch, seqLen });
+  const loss1: number = model.trainStep(inputs, targets, { batch, seqLen, learningRate: 3e-3, beta1: 0.9,
+    beta2: 0.95, epsilon: 1e-8, weightDecay: 0.1, clipNorm: 1 });
+  const { logits, attention } = model.forward([1, 2, 3], { seqLen: 3 });
+  const attentionShape: number[] = attention.shape;
+  const generated: Int32Array = model.generate([1], 5, { temperature: 0.8, topK: 10, seed: 1 });
+  const bytes: Uint8Array = model.save({ vocabulary: ['a', 'b'], tokenizer: 'word', metadata: '{}',
+    includeOptimizer: true });
+  const again = M.TinyTransformer.load(bytes);
+  const buffer = new ArrayBuffer(bytes.length);
+  new Uint8Array(buffer).set(bytes);
+  const fromBuffer = M.TinyTransformer.load(buffer);
+  const vocabulary: readonly string[] = again.vocabulary;
+  const metadata: string = again.metadata;
+  const scores = M.scoreHeads([attention], [[1, 2, 3]]);
+  const induction: Float64Array = scores.induction;
+  const relation = M.scoreRelation([attention], [[{ name: 'coreference', query: 2, key: 0 }]], 'coreference');
+  const accuracy: Float64Array = relation.accuracy;
+  const steps: number = model.optimizerStep + model.lastGradientNorm;
+  again.delete();
+  fromBuffer.delete();
+  model.delete();
+  return config.embedDim + role.length + loss + loss1 + Object.keys(gradients).length + logits.data.length +
+    attentionShape.length + generated.length + vocabulary.length + metadata.length + induction.length +
+    accuracy.length + steps + (model.isDeleted() ? 1 : 0);
+}
+
 // Misuse the declarations must reject.
 async function misuse(): Promise<void> {
   const M = await createAttentionModule();
@@ -46,6 +88,21 @@ async function misuse(): Promise<void> {
   M.scaledDotProductAttention([1], [1], [1], {});
   // @ts-expect-error: not a pattern
   attn.designHead(0, 'next_token');
+  // @ts-expect-error: no such config key
+  new M.TinyTransformer({ embed_dim: 8 });
+  const model = new M.TinyTransformer();
+  // @ts-expect-error: trainStep needs the batch's shape
+  model.trainStep([1], [2]);
+  // @ts-expect-error: seqLen is required with batch
+  model.lossAndGradients([1], [2], { batch: 1 });
+  // @ts-expect-error: token ids are numbers
+  model.forward(['the', 'cat']);
+  // @ts-expect-error: the config is read-only
+  model.config = { vocabSize: 3 };
+  // @ts-expect-error: checkpoints are bytes
+  M.TinyTransformer.load('SPOTLGPT');
+  // @ts-expect-error: no such sampling option
+  model.generate([1], 3, { top_k: 2 });
 }
 
-export { example, misuse };
+export { example, misuse, transformerExample };
