@@ -16,8 +16,12 @@
 #   ./build.sh slides   render the workshop slides (docs/slides.md, Marp) offline to web/slides/,
 #                       published with the page; open web/slides/index.html
 #   ./build.sh screenshot  build, then retake the README's screenshot, docs/images/page.png
-#   ./build.sh bench    the benchmark (not part of the tests): this module against onnxruntime-web,
-#                       tfjs-backend-wasm, plain JS, the native build and PyTorch; writes build/bench
+#   ./build.sh bench    the benchmarks (not part of the tests), written to build/bench (docs/performance.md):
+#                       attention - this module against onnxruntime-web, tfjs-backend-wasm, plain JS,
+#                       the native build and PyTorch; training - TinyTransformer.trainStep (tokens/s)
+#                       against the same model in TensorFlow.js (wasm and cpu backends), the native
+#                       build and PyTorch, in Node.js and headless Chromium. BENCH_ONLY=attention or
+#                       BENCH_ONLY=training runs one of the two; BENCH_QUICK=1 a short version
 #   ./build.sh help     this text
 #
 # Needs Debian 12 (or a Debian-like system with apt-get); installing packages needs root.
@@ -148,7 +152,7 @@ run_native_tests() {
 #   regressions/  inputs that once broke a rule; each fixed, and tested by name in tests/
 #   learned/      what long runs found, merged and minimised (libFuzzer -merge=1) by ./build.sh fuzz
 # New inputs go to build/fuzz/corpus-work/FORMAT, kept from one run to the next on this machine.
-readonly FUZZ_TARGETS=(fuzz_core:core fuzz_core_scalar:core)
+readonly FUZZ_TARGETS=(fuzz_core:core fuzz_core_scalar:core fuzz_training:training)
 
 # run_fuzz_tests SECONDS [merge]: builds the targets with clang under ASan and UBSan and runs each
 # for its share of SECONDS, starting from its whole committed corpus. A broken rule, a crash or a
@@ -250,22 +254,57 @@ run_browser_tests() {
   record browser node --test tests/browser/
 }
 
-run_bench() {
-  local quick=${BENCH_QUICK:+--quick}
-  mkdir -p build/bench
-  log "benchmark: Node.js (this module, onnxruntime-web, tfjs-backend-wasm, plain JS)"
-  node bench/run-node.js $quick
-  log "benchmark: headless Chromium (the same peers, in a page on 127.0.0.1)"
-  node bench/run-browser.js $quick
-  log "benchmark: the native build of the core (-O3 -march=native)"
+# build_bench_native TARGET: one program of bench/, built natively with -O3 -march=native.
+build_bench_native() {
+  log "configuring and building $1 in build/bench-native (-O3 -march=native)"
   # -march=native reaches GCC 12's AVX-512 headers, which warn falsely of uninitialised values.
-  configure_and_build build/bench-native -DCMAKE_BUILD_TYPE=Release -DSPOTLIGHT_BENCH=ON \
-    -DCMAKE_CXX_FLAGS="-march=native -Wno-maybe-uninitialized"
-  build/bench-native/bench/native_bench $quick | tee build/bench/native.jsonl
-  log "benchmark: PyTorch CPU, one thread"
-  /usr/bin/python3 bench/pytorch_bench.py $quick | tee build/bench/pytorch.jsonl
-  log "benchmark report"
+  cmake -S . -B build/bench-native -DCMAKE_BUILD_TYPE=Release -DSPOTLIGHT_BENCH=ON \
+    -DCMAKE_CXX_FLAGS="-march=native -Wno-maybe-uninitialized" >/dev/null
+  cmake --build build/bench-native --target "$1" -j "$JOBS"
+}
+
+# run_attention_bench [--quick], run_training_bench [--quick]
+run_attention_bench() {
+  log "attention benchmark: Node.js (this module, onnxruntime-web, tfjs-backend-wasm, plain JS)"
+  node bench/run-node.js "$@"
+  log "attention benchmark: headless Chromium (the same peers, in a page on 127.0.0.1)"
+  node bench/run-browser.js "$@"
+  build_bench_native native_bench
+  log "attention benchmark: the native build of the core (-O3 -march=native)"
+  build/bench-native/bench/native_bench "$@" | tee build/bench/native.jsonl
+  log "attention benchmark: PyTorch CPU, one thread"
+  /usr/bin/python3 bench/pytorch_bench.py "$@" | tee build/bench/pytorch.jsonl
+  log "attention benchmark report"
   node bench/report.js
+}
+
+run_training_bench() {
+  log "training benchmark: Node.js (this module, TensorFlow.js wasm and cpu backends)"
+  node bench/training-node.js "$@"
+  log "training benchmark: headless Chromium (the same peers, in a page on 127.0.0.1)"
+  node bench/training-browser.js "$@"
+  build_bench_native native_training_bench
+  log "training benchmark: the native build of the core (-O3 -march=native)"
+  build/bench-native/bench/native_training_bench "$@" | tee build/bench/training-native.jsonl
+  log "training benchmark: PyTorch CPU, one thread"
+  /usr/bin/python3 bench/pytorch_training_bench.py "$@" | tee build/bench/training-pytorch.jsonl
+  log "training benchmark report"
+  node bench/training-report.js
+}
+
+run_bench() {
+  local quick=() only=${BENCH_ONLY:-}
+  if [ -n "${BENCH_QUICK:-}" ]; then quick=(--quick); fi
+  mkdir -p build/bench
+  case "$only" in
+    '') run_attention_bench "${quick[@]}" && run_training_bench "${quick[@]}" ;;
+    attention) run_attention_bench "${quick[@]}" ;;
+    training) run_training_bench "${quick[@]}" ;;
+    *)
+      echo "error: BENCH_ONLY='$only'; expected attention or training (or unset for both)" >&2
+      exit 2
+      ;;
+  esac
 }
 
 serve() {

@@ -3,6 +3,9 @@
 #include <catch2/catch.hpp>
 #include <cmath>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <limits>
 #include <string>
 #include <vector>
@@ -567,4 +570,34 @@ TEST_CASE("checkpoint: every rejection is a std::invalid_argument", "[checkpoint
   Checkpoint checkpoint = golden_checkpoint();
   checkpoint.parameters[0] = std::numeric_limits<float>::infinity();
   REQUIRE_THROWS_AS(spotlight::save_checkpoint(checkpoint), std::invalid_argument);
+}
+
+TEST_CASE("checkpoint: the committed fuzz seeds load or are rejected as their names say",
+          "[checkpoint]") {
+  // Written by fuzz_checkpoint --write-seeds (tests/fuzz/fuzz_checkpoint.cpp): after a mode byte
+  // of 0, valid-* are checkpoints and broken-* are not. A change of the format that forgets to
+  // rewrite them fails here.
+  const std::filesystem::path seeds = std::filesystem::path(SPOTLIGHT_GOLDEN_DIR) / ".." / "fuzz" /
+                                      "corpus" / "checkpoint" / "seeds";
+  int valid = 0, broken = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(seeds)) {
+    const std::string name = entry.path().filename().string();
+    const bool is_valid = name.rfind("valid-", 0) == 0;
+    if (!is_valid && name.rfind("broken-", 0) != 0) continue;
+    std::ifstream file(entry.path(), std::ios::binary);
+    const Bytes input((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    CAPTURE(name);
+    REQUIRE(input.size() >= 1);
+    REQUIRE(input[0] == 0);
+    const Bytes bytes(input.begin() + 1, input.end());
+    if (is_valid) {
+      REQUIRE(spotlight::save_checkpoint(load(bytes)) == bytes);
+      ++valid;
+    } else {
+      REQUIRE_THROWS_AS(load(bytes), std::invalid_argument);
+      ++broken;
+    }
+  }
+  REQUIRE(valid >= 5);
+  REQUIRE(broken >= 20);
 }

@@ -319,3 +319,47 @@ TEST_CASE("learning-rate schedule: warm-up, cosine, floor", "[transformer]") {
   REQUIRE(schedule.at(110) == Approx(1e-3));
   REQUIRE(schedule.at(5000) == Approx(1e-3));
 }
+
+TEST_CASE("AdamW: a failed first step leaves the optimizer state empty", "[transformer][regression]") {
+  // fuzz_training's finding (tests/fuzz/corpus/training/regressions/failed-first-step-sized-moments):
+  // the first step sized the moments before checking the update, so a refused first step left
+  // them as zeros instead of empty. Here the decay factor 1 - lr * weight_decay = -9 takes a
+  // decayed parameter of 3e38 past float's largest.
+  const std::vector<spotlight::ParameterInfo> table = {
+      {"w", 1, 2, 0, spotlight::ParameterRole::weight}};
+  std::vector<float> parameters = {3e38f, 1.0f};
+  spotlight::AdamWState state;
+  spotlight::AdamWOptions options;
+  options.learning_rate = 10.0f;
+  options.weight_decay = 1.0f;
+  REQUIRE_THROWS_WITH(spotlight::adamw_step(table, {0.5f, 0.5f}, options, parameters, state),
+                      Contains("w[0] would become -inf"));
+  REQUIRE(state.m.empty());
+  REQUIRE(state.v.empty());
+  REQUIRE(state.step == 0);
+  REQUIRE(parameters == std::vector<float>{3e38f, 1.0f});
+}
+
+TEST_CASE("tiny transformer: an MLP unit saturated by a huge bias has finite gradients",
+          "[transformer][regression]") {
+  // fuzz_training's finding (tests/fuzz/corpus/training/regressions/gelu-huge-bias): fc_bias of
+  // -7e30 makes every GELU input -7e30, whose forward is -0 but whose backward computed
+  // 0.5 z (1 - tanh^2 u) du with du overflowing to inf: 0 * inf, NaN gradients.
+  TransformerConfig config = small_config(true, false);
+  config.vocab_size = 6;
+  config.context_length = 10;
+  config.d_model = 1;
+  config.n_heads = 1;
+  config.n_layers = 1;
+  TinyTransformer model(config);
+  model.set_parameters({{"h.0.mlp.fc_bias", std::vector<float>(4, -7.0625e30f)}});
+  const std::vector<TokenId> inputs = {0, 0}, targets = {5, 5};
+  const double loss = model.loss_and_gradients(inputs.data(), targets.data(), 2, 1);
+  REQUIRE(std::isfinite(loss));
+  for (const float gradient : model.gradients()) REQUIRE(std::isfinite(gradient));
+  // The saturated units pass no gradient to their weights.
+  const spotlight::ParameterInfo& fc = model.parameter("h.0.mlp.fc");
+  for (Index i = 0; i < fc.size(); ++i) {
+    REQUIRE(model.gradients()[static_cast<std::size_t>(fc.offset + i)] == 0.0f);
+  }
+}

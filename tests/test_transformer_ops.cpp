@@ -9,6 +9,8 @@
 // term (an error of whole percent) fails.
 #include <catch2/catch.hpp>
 
+#include <cmath>
+
 #include "reference_transformer.h"
 #include "test_support.h"
 #include "transformer_ops.h"
@@ -97,6 +99,23 @@ TEST_CASE("transformer ops: GELU's backward matches finite differences", "[trans
   require_close(dx, reference::numerical_gradient([&](const Dense& v) {
                   return weighted_sum(g_d, reference::gelu(v));
                 }, x_d), relative, margin);
+}
+
+TEST_CASE("transformer ops: GELU's derivative is 1 or 0 far from 0, never NaN", "[transformer_ops]") {
+  // Inputs whose cube or square overflows float (fuzz_training's finding, gelu-huge-bias).
+  Matrix x(1, 6);
+  x << -7e30f, -1e20f, -11.0f, 11.0f, 1e20f, 3e38f;
+  const Matrix upstream = Matrix::Ones(1, 6);
+  Matrix y(1, 6), dx = Matrix::Zero(1, 6);
+  spotlight::gelu_forward(x, y);
+  spotlight::gelu_backward(upstream, x, dx);
+  for (Index j = 0; j < 6; ++j) {
+    CAPTURE(j, x(0, j), y(0, j), dx(0, j));
+    REQUIRE(std::isfinite(y(0, j)));
+    REQUIRE(dx(0, j) == (x(0, j) > 0.0f ? 1.0f : 0.0f));
+  }
+  REQUIRE(y(0, 3) == Approx(11.0));
+  REQUIRE(y(0, 0) == 0.0f);
 }
 
 TEST_CASE("transformer ops: causal attention's backward matches finite differences",

@@ -126,11 +126,12 @@ void write_transformer_case(JsonWriter& json, const spotlight::TransformerConfig
   const spotlight::TokenSequence prompt(inputs.begin(), inputs.begin() + 5);
 
   auto& out = json.raw();
-  out << "{\"config\":{\"vocabSize\":" << config.vocab_size << ",\"contextLength\":"
-      << config.context_length << ",\"embedDim\":" << config.d_model << ",\"numHeads\":"
-      << config.n_heads << ",\"numLayers\":" << config.n_layers << ",\"mlp\":"
-      << (config.mlp ? "true" : "false") << ",\"layerNorm\":" << (config.layer_norm ? "true" : "false")
-      << ",\"seed\":" << config.seed << "}";
+  out << "{\"config\":{\"vocabSize\":" << config.vocab_size
+      << ",\"contextLength\":" << config.context_length << ",\"embedDim\":" << config.d_model
+      << ",\"numHeads\":" << config.n_heads << ",\"numLayers\":" << config.n_layers
+      << ",\"mlp\":" << (config.mlp ? "true" : "false")
+      << ",\"layerNorm\":" << (config.layer_norm ? "true" : "false") << ",\"seed\":" << config.seed
+      << "}";
   out << ",\"batch\":" << transformer_batch << ",\"seqLen\":" << transformer_seq_len
       << ",\"learningRate\":";
   json.number(transformer_learning_rate);

@@ -58,11 +58,10 @@ double adamw_step(const std::vector<ParameterInfo>& table, const std::vector<flo
   const auto count = static_cast<std::size_t>(parameter_count(table));
   require(parameters.size() == count && gradients.size() == count, "AdamW needs ", count,
           " parameters and gradients, got ", parameters.size(), " and ", gradients.size());
-  if (state.m.empty() && state.v.empty()) {
-    state.m.assign(count, 0.0f);
-    state.v.assign(count, 0.0f);
-  }
-  require(state.m.size() == count && state.v.size() == count, "the optimizer state has ",
+  // A first step starts from zero moments; they are sized only once the step has succeeded, so
+  // that a failed first step leaves the state as it was (empty).
+  const bool fresh = state.m.empty() && state.v.empty();
+  require(fresh || (state.m.size() == count && state.v.size() == count), "the optimizer state has ",
           state.m.size(), " and ", state.v.size(), " moments, expected ", count);
 
   const double norm = gradient_norm(gradients);
@@ -84,21 +83,29 @@ double adamw_step(const std::vector<ParameterInfo>& table, const std::vector<flo
   // pass 1: check that every new value is finite, writing nothing, so that a failed step leaves
   // the model as it was; pass 2: write them.
   for (const bool write : {false, true}) {
+    if (write && fresh) {
+      state.m.assign(count, 0.0f);
+      state.v.assign(count, 0.0f);
+    }
     for (const ParameterInfo& info : table) {
       c.decay_factor = info.decayed() ? 1.0f - options.learning_rate * options.weight_decay : 1.0f;
       for (Index i = info.offset; i < info.offset + info.size(); ++i) {
         const auto at = static_cast<std::size_t>(i);
-        const Updated next =
-            update(parameters[at], gradients[at], state.m[at], state.v[at], info.decayed(), c);
+        const float m = fresh && !write ? 0.0f : state.m[at];
+        const float v = fresh && !write ? 0.0f : state.v[at];
+        const Updated next = update(parameters[at], gradients[at], m, v, info.decayed(), c);
         if (write) {
           parameters[at] = next.parameter;
           state.m[at] = next.m;
           state.v[at] = next.v;
-        } else {
-          require(std::isfinite(next.parameter) && std::isfinite(next.m) && std::isfinite(next.v),
-                  "training diverged at step ", t, ": ", info.name, "[", i - info.offset,
-                  "] would become ", next.parameter, "; the parameters are kept as they were");
+          continue;
         }
+        const auto name = [&] { return concat(info.name, "[", i - info.offset, "]"); };
+        require(std::isfinite(next.parameter), "training diverged at step ", t, ": ", name(),
+                " would become ", next.parameter, "; the parameters are kept as they were");
+        require(std::isfinite(next.m) && std::isfinite(next.v), "training diverged at step ", t,
+                ": the moments of ", name(), " would become ", next.m, " and ", next.v,
+                " (gradients too large for float); the parameters are kept as they were");
       }
     }
   }

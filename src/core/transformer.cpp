@@ -172,7 +172,7 @@ Eigen::Map<Matrix> TinyTransformer::gradient_view(const ParameterInfo& info) {
 }
 
 void TinyTransformer::validate_batch(const TokenId* inputs, const TokenId* targets, Index batch,
-                                     Index seq_len) const {
+                                     Index seq_len, const char* inputs_name) const {
   require(batch >= 1, "batch must be >= 1, got ", batch);
   require(seq_len >= 1 && seq_len <= config_.context_length, "seq_len must be between 1 and the ",
           "context length ", config_.context_length, ", got ", seq_len);
@@ -183,7 +183,7 @@ void TinyTransformer::validate_batch(const TokenId* inputs, const TokenId* targe
           " logits is more than the limit of ", max_batch_logits, "; use a smaller batch");
   const Index n = batch * seq_len;
   for (Index i = 0; i < n; ++i) {
-    require(inputs[i] >= 0 && inputs[i] < config_.vocab_size, "inputs[", i, "] is token ",
+    require(inputs[i] >= 0 && inputs[i] < config_.vocab_size, inputs_name, "[", i, "] is token ",
             inputs[i], ", outside the vocabulary of ", config_.vocab_size, " (ids 0 to ",
             config_.vocab_size - 1, ")");
   }
@@ -362,7 +362,7 @@ void TinyTransformer::backward_pass(const TokenId* inputs, Activations& acts) {
 
 TransformerOutput TinyTransformer::forward(const TokenSequence& tokens) const {
   const auto seq_len = static_cast<Index>(tokens.size());
-  validate_batch(tokens.data(), nullptr, 1, seq_len);
+  validate_batch(tokens.data(), nullptr, 1, seq_len, "tokens");
   Activations acts;
   PackedPanels panels;
   resize_activations(acts, 1, seq_len);
@@ -387,7 +387,7 @@ TransformerOutput TinyTransformer::forward(const TokenSequence& tokens) const {
 
 double TinyTransformer::loss_and_gradients(const TokenId* inputs, const TokenId* targets,
                                            Index batch, Index seq_len) {
-  validate_batch(inputs, targets, batch, seq_len);
+  validate_batch(inputs, targets, batch, seq_len, "inputs");
   resize_activations(activations_, batch, seq_len);
   forward_pass(inputs, activations_, scratch_.panels);
   Index counted = 0;
@@ -397,6 +397,16 @@ double TinyTransformer::loss_and_gradients(const TokenId* inputs, const TokenId*
   activations_.d_logits.resize(batch * seq_len, config_.vocab_size);
   cross_entropy_backward(activations_.logits, targets, counted, activations_.d_logits);
   backward_pass(inputs, activations_);
+  // Finite activations can still have gradients past float's range (parameters near 1e30 and
+  // more multiply them): such a batch is refused as a whole, naming the first one.
+  for (const ParameterInfo& info : table_) {
+    const float* gradient = gradient_data(info);
+    for (Index i = 0; i < info.size(); ++i) {
+      require(std::isfinite(gradient[i]), "the gradient of ", info.name, "[", i, "] is ",
+              gradient[i], ": the model's values are too large for float (the loss is ", loss,
+              ")");
+    }
+  }
   return loss;
 }
 

@@ -63,7 +63,8 @@ class TinyTransformer {
   // Mean loss of `batch` sequences of seq_len tokens, inputs and targets (batch * seq_len)
   // row-major, targets -1 where ignored; fills gradients(). Throws std::invalid_argument for
   // sizes out of range, a token id outside the vocabulary, a target that is neither -1 nor a
-  // token id, targets that are all ignored, or activations that leave float's range.
+  // token id, targets that are all ignored, or activations or gradients that leave float's
+  // range.
   double loss_and_gradients(const TokenId* inputs, const TokenId* targets, Index batch,
                             Index seq_len);
 
@@ -109,8 +110,9 @@ class TinyTransformer {
   Eigen::Map<Matrix> gradient_view(const ParameterInfo& info);
   const float* data(const ParameterInfo& info) const { return parameters_.data() + info.offset; }
   float* gradient_data(const ParameterInfo& info) { return gradients_.data() + info.offset; }
-  void validate_batch(const TokenId* inputs, const TokenId* targets, Index batch,
-                      Index seq_len) const;
+  // inputs_name: how the caller calls the token ids ("inputs", or forward's "tokens").
+  void validate_batch(const TokenId* inputs, const TokenId* targets, Index batch, Index seq_len,
+                      const char* inputs_name) const;
   void resize_activations(Activations& acts, Index batch, Index seq_len) const;
   // Fills acts up to the logits (not the loss).
   void forward_pass(const TokenId* inputs, Activations& acts, PackedPanels& panels) const;

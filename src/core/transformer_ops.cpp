@@ -151,7 +151,14 @@ void gelu_backward(const MatrixView& dy, const MatrixView& x, MatrixRef dx) {
     for (Index j = 0; j < x.cols(); ++j) {
       // d/dz [0.5 z (1 + tanh(u))] = 0.5 (1 + tanh u) + 0.5 z (1 - tanh^2 u) du/dz,
       // u = s (z + c z^3), du/dz = s (1 + 3 c z^2)
+      // Past |z| = 10, tanh u is exactly +-1 in float, so the second term is 0 and the
+      // derivative is 1 (z > 0) or 0 (z < 0); computed as written, du overflows for huge z and
+      // 0 * inf would make it NaN (fuzz_training's finding: a bias of -7e30).
       const float z = in[j];
+      if (std::abs(z) > 10.0f) {
+        if (z > 0.0f) grad_in[j] += grad_out[j];
+        continue;
+      }
       const float tanh_u = std::tanh(gelu_scale * (z + gelu_cubic * z * z * z));
       const float du = gelu_scale * (1.0f + 3.0f * gelu_cubic * z * z);
       grad_in[j] += grad_out[j] * (0.5f * (1.0f + tanh_u) + 0.5f * z * (1.0f - tanh_u * tanh_u) * du);

@@ -38,8 +38,11 @@ using spotlight_wasm::require_memory;
 using spotlight_wasm::to_float32_array;
 using spotlight_wasm::to_typed_array;
 
-// The advice of the out-of-memory messages of the model's calls.
-constexpr const char* smaller_batch_advice = "try a smaller batch, seqLen or model";
+// guarded() with the out-of-memory advice of the model's calls.
+template <typename Body>
+auto guarded_model(Body&& body) -> decltype(body()) {
+  return guarded(std::forward<Body>(body), "try a smaller batch, seqLen or model");
+}
 
 // An upper bound on the floats TinyTransformer allocates for `batch` sequences of seq_len tokens
 // (its activations, transformer.h): per layer at most 16 (n, d_model) blocks (8 matrices of
@@ -58,7 +61,8 @@ double activation_floats(const TransformerConfig& config, double batch, double s
 
 // `values` (a typed array: api.js converts anything else first) must hold `expected` values;
 // `formula` names expected in the JS API's words ("batch*seqLen = 2*8").
-void require_length(const val& values, const char* name, Index expected, const std::string& formula) {
+void require_length(const val& values, const char* name, Index expected,
+                    const std::string& formula) {
   const auto count = values["length"].as<double>();
   require(count == static_cast<double>(expected), name, " has ", static_cast<std::int64_t>(count),
           " values, expected ", formula, " = ", expected);
@@ -118,11 +122,16 @@ val config_to_js(const TransformerConfig& config) {
 
 const char* role_name(spotlight::ParameterRole role) {
   switch (role) {
-    case spotlight::ParameterRole::embedding: return "embedding";
-    case spotlight::ParameterRole::weight: return "weight";
-    case spotlight::ParameterRole::bias: return "bias";
-    case spotlight::ParameterRole::norm_gain: return "norm_gain";
-    case spotlight::ParameterRole::norm_bias: return "norm_bias";
+    case spotlight::ParameterRole::embedding:
+      return "embedding";
+    case spotlight::ParameterRole::weight:
+      return "weight";
+    case spotlight::ParameterRole::bias:
+      return "bias";
+    case spotlight::ParameterRole::norm_gain:
+      return "norm_gain";
+    case spotlight::ParameterRole::norm_bias:
+      return "norm_bias";
   }
   return "weight";
 }
@@ -162,17 +171,18 @@ class TransformerBinding {
   // `config`: api.js's canonical config (to_config). The core bounds a model's parameters
   // (TransformerLimits::max_parameters), so its buffers stay far below the memory cap.
   static TransformerBinding* create(const val& config) {
-    return guarded([&] { return new TransformerBinding(TinyTransformer(to_config(config))); },
-                   smaller_batch_advice);
+    return guarded_model(
+        [&] { return new TransformerBinding(TinyTransformer(to_config(config))); });
   }
 
   // {model, vocabulary, tokenizer, metadata} of the checkpoint in `bytes`, a Uint8Array; the
   // core checks the bytes (checkpoint.h) before the model is made.
   static val load(const val& bytes) {
-    return guarded([&] {
+    return guarded_model([&] {
       const auto size = bytes["length"].as<double>();
       require_memory(size / sizeof(float),
-                     concat("the checkpoint's copy, ", static_cast<std::int64_t>(size), " bytes,"), "");
+                     concat("the checkpoint's copy, ", static_cast<std::int64_t>(size), " bytes,"),
+                     "");
       std::vector<std::uint8_t> data(static_cast<std::size_t>(size));
       val(typed_memory_view(data.size(), data.data())).call<void>("set", bytes);
       spotlight::Checkpoint checkpoint = spotlight::load_checkpoint(data.data(), data.size());
@@ -186,7 +196,7 @@ class TransformerBinding {
       // Last: from here on the JS object owns the model, and nothing can throw before it has it.
       loaded.set("model", val(TransformerBinding(std::move(model))));
       return loaded;
-    }, smaller_batch_advice);
+    });
   }
 
   val config() const { return config_to_js(model_.config()); }
@@ -210,12 +220,13 @@ class TransformerBinding {
   // names[i] (strings) and values[i] (Float32Arrays), as many of each. The core checks the whole
   // set (known names, no duplicate, counts, finite values) before it applies any.
   void set_parameters(const val& names, const val& values) {
-    guarded([&] {
+    guarded_model([&] {
       const auto count = names["length"].as<std::size_t>();
       double floats = 0.0;
       for (std::size_t i = 0; i < count; ++i) floats += values[i]["length"].as<double>();
-      require_memory(floats, concat("setParameters' copy, ", static_cast<std::int64_t>(floats),
-                                    " values,"), "");
+      require_memory(floats,
+                     concat("setParameters' copy, ", static_cast<std::int64_t>(floats), " values,"),
+                     "");
       std::vector<std::pair<std::string, std::vector<float>>> replacements;
       replacements.reserve(count);
       for (std::size_t i = 0; i < count; ++i) {
@@ -227,7 +238,7 @@ class TransformerBinding {
 
   // {loss, gradients: {name: Float32Array}}.
   val loss_and_gradients(const val& inputs, const val& targets, int batch, int seq_len) {
-    return guarded([&] {
+    return guarded_model([&] {
       const Batch tokens = training_batch(inputs, targets, batch, seq_len);
       const double loss =
           model_.loss_and_gradients(tokens.inputs.data(), tokens.targets.data(), batch, seq_len);
@@ -235,23 +246,23 @@ class TransformerBinding {
       out.set("loss", loss);
       out.set("gradients", by_name(model_.parameter_table(), model_.gradients()));
       return out;
-    }, smaller_batch_advice);
+    });
   }
 
   // The loss before the update; `options` as to_adamw_options.
   double train_step(const val& inputs, const val& targets, int batch, int seq_len,
                     const val& options) {
-    return guarded([&] {
+    return guarded_model([&] {
       const spotlight::AdamWOptions adamw = to_adamw_options(options);
       const Batch tokens = training_batch(inputs, targets, batch, seq_len);
       return model_.train_step(tokens.inputs.data(), tokens.targets.data(), batch, seq_len, adamw);
-    }, smaller_batch_advice);
+    });
   }
 
   // {logits: {data, shape: [seqLen, vocabSize]}, attention: {data, shape: [numLayers, numHeads,
   // seqLen, seqLen]}} of one sequence of seq_len tokens.
   val forward(const val& tokens, int seq_len) const {
-    return guarded([&] {
+    return guarded_model([&] {
       require_length(tokens, "tokens", seq_len, "seqLen");
       require_forward_fits(seq_len, "forward's");
       const spotlight::TransformerOutput output = model_.forward(to_tokens(tokens, "tokens"));
@@ -262,13 +273,13 @@ class TransformerBinding {
       out.set("attention", spotlight_wasm::to_tensor(output.attention.weights.data(),
                                                      {config.n_layers, config.n_heads, n, n}));
       return out;
-    }, smaller_batch_advice);
+    });
   }
 
   // An Int32Array of the `count` new tokens; `options`: api.js's canonical {temperature, topK,
   // seed}.
   val generate(const val& prompt, int count, const val& options) const {
-    return guarded([&] {
+    return guarded_model([&] {
       spotlight::SamplingOptions sampling;
       sampling.temperature = options["temperature"].as<float>();
       sampling.top_k = options["topK"].as<int>();
@@ -279,14 +290,14 @@ class TransformerBinding {
       const TokenSequence generated =
           spotlight::generate(model_, to_tokens(prompt, "prompt"), count, sampling);
       return to_typed_array(generated.data(), generated.size());
-    }, smaller_batch_advice);
+    });
   }
 
   // A Uint8Array; `options`: api.js's canonical {vocabulary (strings), tokenizer, metadata,
   // includeOptimizer}. Before the first training step the optimizer state is saved as step 0
   // with zero moments, which is what AdamW starts from.
   val save(const val& options) const {
-    return guarded([&] {
+    return guarded_model([&] {
       spotlight::Checkpoint checkpoint;
       checkpoint.config = model_.config();
       checkpoint.vocabulary = emscripten::vecFromJSArray<std::string>(options["vocabulary"]);
@@ -303,7 +314,7 @@ class TransformerBinding {
       }
       const std::vector<std::uint8_t> bytes = spotlight::save_checkpoint(checkpoint);
       return to_typed_array(bytes.data(), bytes.size());
-    }, smaller_batch_advice);
+    });
   }
 
   double last_gradient_norm() const { return model_.last_gradient_norm(); }
@@ -320,8 +331,9 @@ class TransformerBinding {
     require_length(targets, "targets", n, formula);
     const TransformerConfig& config = model_.config();
     const double in_context = std::min<Index>(seq_len, config.context_length);
-    const double first_step_moments =
-        model_.optimizer_state().m.empty() ? 2.0 * static_cast<double>(model_.parameters().size()) : 0.0;
+    const double first_step_moments = model_.optimizer_state().m.empty()
+                                          ? 2.0 * static_cast<double>(model_.parameters().size())
+                                          : 0.0;
     require_memory(activation_floats(config, batch, in_context, true) + first_step_moments,
                    concat("the activations and gradients of ", formula, " tokens,"),
                    "; use a smaller batch or seqLen");
@@ -342,7 +354,8 @@ class TransformerBinding {
   TinyTransformer model_;
 };
 
-// ---- head detectors (head_scores.h) ----------------------------------------------------------------
+// ---- head detectors (head_scores.h)
+// ----------------------------------------------------------------
 
 // Each entry of `list`: {data: Float32Array, shape: [n_layers, n_heads, seq_len, seq_len]}, the
 // shape's sizes integers >= 0 (api.js checks the types and that the last two are equal).
@@ -350,8 +363,9 @@ std::vector<AttentionMaps> to_maps(const val& list) {
   const auto count = list["length"].as<std::size_t>();
   double floats = 0.0;
   for (std::size_t i = 0; i < count; ++i) floats += list[i]["data"]["length"].as<double>();
-  require_memory(floats, concat("the attention maps' copy, ", static_cast<std::int64_t>(floats),
-                                " weights,"), "");
+  require_memory(
+      floats, concat("the attention maps' copy, ", static_cast<std::int64_t>(floats), " weights,"),
+      "");
   std::vector<AttentionMaps> maps(count);
   for (std::size_t i = 0; i < count; ++i) {
     const val entry = list[i];

@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Writes the hand-made seeds of fuzz_core into tests/fuzz/corpus/core/seeds/: one small input per entry
+"""Writes the hand-made seeds of fuzz_core into tests/fuzz/corpus/core/seeds/ (and those of
+fuzz_training into tests/fuzz/corpus/training/seeds/): one small input per entry
 point and edge case, in the byte format of tests/fuzz/fuzz_input.h (keep the two in step).
 
     python3 tests/fuzz/make_seeds.py
@@ -189,14 +190,48 @@ SEEDS = {
 }
 
 
-def main():
-    if CORPUS.exists():
-        shutil.rmtree(CORPUS)
-    CORPUS.mkdir(parents=True)
-    for name, data in SEEDS.items():
+# fuzz_training (tests/fuzz/fuzz_training.cpp): config bytes (vocab 2 + b % 15, context 1 + b % 12,
+# heads 1 + b % 4, d_head 1 + b % 8, layers 1 + b % 3, flags: 1 mlp, 2 layer norm, 4 indivisible),
+# the seed word, replacements (count, then table index, magnitude, values), steps (count, then
+# batch, seq_len, tokens, targets, learning-rate code, decay and clip codes), generation.
+MLP, LAYER_NORM, INDIVISIBLE = 1, 2, 4
+
+
+def training_step(batch, seq_len, tokens, targets, lr_code=0):
+    return [batch - 1, seq_len] + tokens + targets + [lr_code, 0, 0]
+
+
+TRAINING_SEEDS = {
+    "training-full-model-two-steps": [8, 7, 1, 3, 1, MLP | LAYER_NORM, *word(7), 0, 2]
+    + training_step(2, 4, [1, 2, 3, 4, 5, 6, 7, 8], [2, 3, 4, 5, 6, 7, 8, 1])
+    + training_step(1, 5, [1, 3, 5, 7, 9], [3, 5, 7, 9, 1]) + [0, 0, 1, 0, 0, 0, 3],
+    "training-attention-only-ignored-targets": [4, 5, 0, 7, 0, 0, *word(3), 0, 1]
+    + training_step(1, 6, [1, 2, 3, 1, 2, 3], [3, 4, 1, 1, 0, 0]),
+    "training-huge-weights": [4, 5, 1, 3, 0, MLP, *word(1), 1, 3, MAG_E30, 1]
+    + training_step(1, 3, [1, 2, 3], [2, 3, 4]),
+    "training-indivisible-heads": [4, 5, 1, 3, 0, MLP | INDIVISIBLE, *word(1), 0, 0],
+    "training-sequence-past-context": [4, 2, 0, 1, 0, 0, *word(1), 0, 1]
+    + training_step(1, 4, [1, 1, 1, 1], [2, 2, 2, 2]),
+    "training-nan-learning-rate": [4, 5, 0, 1, 0, 0, *word(1), 0, 1]
+    + training_step(1, 2, [1, 2], [2, 3], lr_code=1) + [NAN],
+}
+
+HERE = pathlib.Path(__file__).resolve().parent
+
+
+def write(directory, seeds):
+    if directory.exists():
+        shutil.rmtree(directory)
+    directory.mkdir(parents=True)
+    for name, data in seeds.items():
         assert all(0 <= b <= 255 for b in data), name
-        (CORPUS / name).write_bytes(bytes(data))
-    print(f"wrote {len(SEEDS)} seeds to {CORPUS}")
+        (directory / name).write_bytes(bytes(data))
+    print(f"wrote {len(seeds)} seeds to {directory}")
+
+
+def main():
+    write(CORPUS, SEEDS)
+    write(HERE / "corpus" / "training" / "seeds", TRAINING_SEEDS)
 
 
 if __name__ == "__main__":
