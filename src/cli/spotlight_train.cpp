@@ -43,13 +43,15 @@ struct Arguments {
 };
 
 [[noreturn]] void usage(const std::string& problem) {
-  std::cerr << "spotlight_train: " << problem << "\n"
-            << "usage: spotlight_train workshop|induction|text FILE|evaluate CHECKPOINT [--out FILE]"
+  std::ostream& out = problem.empty() ? std::cout : std::cerr;
+  if (!problem.empty()) out << "spotlight_train: " << problem << "\n";
+  out << "usage: spotlight_train workshop|induction|text FILE|evaluate CHECKPOINT [--out FILE]"
                " [--report FILE] [--steps N] [--batch N] [--lr X] [--warmup N] [--layers N]"
                " [--heads N] [--d-model N] [--context N] [--no-mlp] [--no-layer-norm] [--seed N]"
                " [--data-seed N] [--train-sentences N] [--eval-sentences N] [--symbols N]"
-               " [--shortest-period N] [--longest-period N] [--chars] [--quiet]\n";
-  std::exit(2);
+               " [--shortest-period N] [--longest-period N] [--chars] [--quiet]\n"
+               "(the header of src/cli/spotlight_train.cpp says what each does)\n";
+  std::exit(problem.empty() ? 0 : 2);
 }
 
 long long number(const std::string& flag, const char* text) {
@@ -63,6 +65,7 @@ Arguments parse(int argc, char** argv) {
   if (argc < 2) usage("no command");
   Arguments args;
   args.command = argv[1];
+  if (args.command == "--help" || args.command == "help") usage("");
   int i = 2;
   if (args.command == "text" || args.command == "evaluate") {
     if (argc < 3) usage(args.command + " needs a file");

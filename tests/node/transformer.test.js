@@ -315,7 +315,7 @@ test('transformer errors: token ids, sequence lengths and batch sizes', async (t
   const M = await loadModule();
   const model = withModel(t, M, SMALL);
   const { inputs, targets, shape } = countingBatch();
-  assertError(() => model.forward([1, 16]), /inputs\[1\] is token 16, outside the vocabulary of 16 \(ids 0 to 15\)/);
+  assertError(() => model.forward([1, 16]), /tokens\[1\] is token 16, outside the vocabulary of 16 \(ids 0 to 15\)/);
   assertError(() => model.forward([-1]), /is token -1, outside the vocabulary/);
   assertError(() => model.forward(Array(9).fill(1)), /seq_len must be between 1 and the context length 8, got 9/);
   assertError(() => model.forward([]), /seq_len must be between 1 and the context length 8, got 0/);
