@@ -10,11 +10,12 @@ const DIR = path.resolve(__dirname, '..', 'build', 'bench');
 const OURS = 'ours (wasm)';
 
 // Rows of every run, each with `where` it ran: 'Node.js', 'Chromium ...', or 'native' for the
-// native and PyTorch runs (which the Node.js table shows beside the wasm peers).
+// native and PyTorch runs (which the Node.js table shows beside the wasm peers). The training
+// benchmark's files (training-*) are bench/training-report.js's.
 function load() {
   const rows = [];
   const longSequence = [];
-  for (const file of fs.readdirSync(DIR)) {
+  for (const file of fs.readdirSync(DIR).filter((name) => !name.startsWith('training-'))) {
     const text = fs.readFileSync(path.join(DIR, file), 'utf8');
     if (file.endsWith('.json') && file !== 'summary.json') {
       const report = JSON.parse(text);

@@ -70,6 +70,22 @@ TinyTransformer case_model(const std::string& name) {
   return model;
 }
 
+// One case of the fixture: its model, with the fixture's parameters, and its batch.
+struct GoldenCase {
+  explicit GoldenCase(const std::string& case_name)
+      : name(case_name),
+        model(case_model(case_name)),
+        batch(static_cast<Index>(tensor(case_name + ".batch")(0, 0))),
+        seq_len(static_cast<Index>(tensor(case_name + ".batch")(0, 1))),
+        inputs(tokens(tensor(case_name + ".inputs"))),
+        targets(tokens(tensor(case_name + ".targets"))) {}
+
+  std::string name;
+  TinyTransformer model;
+  Index batch, seq_len;
+  std::vector<TokenId> inputs, targets;
+};
+
 Eigen::Map<const spotlight::Matrix> entry(const std::vector<float>& flat,
                                           const spotlight::ParameterInfo& info) {
   return Eigen::Map<const spotlight::Matrix>(flat.data() + info.offset, info.rows, info.cols);
@@ -81,11 +97,11 @@ TEST_CASE("tiny transformer: loss, logits, attention and gradients equal PyTorch
           "[transformer][golden]") {
   const std::string name = GENERATE(as<std::string>{}, "full", "attention_only", "no_layer_norm", "bare");
   CAPTURE(name);
-  TinyTransformer model = case_model(name);
-  const Index batch = static_cast<Index>(tensor(name + ".batch")(0, 0));
-  const Index seq_len = static_cast<Index>(tensor(name + ".batch")(0, 1));
-  const std::vector<TokenId> inputs = tokens(tensor(name + ".inputs"));
-  const std::vector<TokenId> targets = tokens(tensor(name + ".targets"));
+  GoldenCase golden_case(name);
+  TinyTransformer& model = golden_case.model;
+  const Index batch = golden_case.batch, seq_len = golden_case.seq_len;
+  const std::vector<TokenId>& inputs = golden_case.inputs;
+  const std::vector<TokenId>& targets = golden_case.targets;
 
   const double loss = model.loss_and_gradients(inputs.data(), targets.data(), batch, seq_len);
   REQUIRE(loss == Approx(tensor(name + ".loss")(0, 0)).epsilon(1e-5).margin(1e-6));
@@ -122,11 +138,8 @@ TEST_CASE("AdamW: three steps with clipping and decoupled weight decay equal tor
           "[transformer][golden]") {
   const std::string name = GENERATE(as<std::string>{}, "full", "attention_only", "no_layer_norm", "bare");
   CAPTURE(name);
-  TinyTransformer model = case_model(name);
-  const Index batch = static_cast<Index>(tensor(name + ".batch")(0, 0));
-  const Index seq_len = static_cast<Index>(tensor(name + ".batch")(0, 1));
-  const std::vector<TokenId> inputs = tokens(tensor(name + ".inputs"));
-  const std::vector<TokenId> targets = tokens(tensor(name + ".targets"));
+  GoldenCase golden_case(name);
+  TinyTransformer& model = golden_case.model;
   spotlight::AdamWOptions options;
   options.learning_rate = 1e-2f;
   options.beta1 = 0.9f;
@@ -136,7 +149,8 @@ TEST_CASE("AdamW: three steps with clipping and decoupled weight decay equal tor
   options.clip_norm = 1.0f;
   for (Index step = 0; step < 3; ++step) {
     CAPTURE(step);
-    const double loss = model.train_step(inputs.data(), targets.data(), batch, seq_len, options);
+    const double loss = model.train_step(golden_case.inputs.data(), golden_case.targets.data(),
+                                         golden_case.batch, golden_case.seq_len, options);
     REQUIRE(loss == Approx(tensor(name + ".adamw.losses")(0, step)).epsilon(1e-5).margin(1e-6));
     REQUIRE(model.last_gradient_norm() ==
             Approx(tensor(name + ".adamw.grad_norms")(0, step)).epsilon(1e-5).margin(1e-6));
