@@ -38,10 +38,10 @@ Recipe small_workshop() {
 
 std::vector<double> train(TinyTransformer& model, spotlight::TrainingSet set,
                           const spotlight::TrainingOptions& options) {
-  Trainer trainer(model, std::move(set), options);
+  Trainer trainer(std::move(set), options);
   std::vector<double> losses;
   for (std::int64_t step = 0; step < options.schedule.total_steps; ++step) {
-    losses.push_back(trainer.step());
+    losses.push_back(trainer.step(model));
   }
   return losses;
 }
@@ -113,23 +113,24 @@ TEST_CASE("training: bad options are errors naming the values", "[trainer]") {
   config.vocab_size = vocabulary.size();
   TinyTransformer model(config);
   spotlight::TrainingOptions options = small_workshop().training;
-  const auto make = [&] {
-    Trainer trainer(model, spotlight::sentence_training_set(vocabulary, data.training), options);
+  // A trainer made with the options, taking one step of `target`.
+  const auto step = [&](TinyTransformer& target) {
+    Trainer trainer(spotlight::sentence_training_set(vocabulary, data.training), options);
+    trainer.step(target);
   };
   SECTION("a sequence longer than the context") {
     options.seq_len = 25;
-    REQUIRE_THROWS_WITH(make(), Contains("seq_len must be between 1 and the context length 24, got 25"));
+    REQUIRE_THROWS_WITH(step(model), Contains("seq_len must be between 1 and the context length 24, got 25"));
   }
   SECTION("a learning rate that is not finite") {
     options.schedule.peak = std::nanf("");
-    REQUIRE_THROWS_WITH(make(), Contains("peak learning rate must be finite"));
+    REQUIRE_THROWS_WITH(step(model), Contains("peak learning rate must be finite"));
   }
   SECTION("a model whose vocabulary is too small for the data") {
     config.vocab_size = 10;
     TinyTransformer small(config);
-    REQUIRE_THROWS_WITH(
-        Trainer(small, spotlight::sentence_training_set(vocabulary, data.training), options),
-        Contains("vocabulary has 96 tokens, more than the model's vocab_size 10"));
+    REQUIRE_THROWS_WITH(step(small),
+                        Contains("vocabulary has 96 tokens, more than the model's vocab_size 10"));
   }
 }
 

@@ -126,12 +126,12 @@ double seconds_since(std::chrono::steady_clock::time_point start) {
 
 // Trains `model`, printing the loss every so often; returns the seconds taken.
 double train(TinyTransformer& model, TrainingSet set, const TrainingOptions& options, bool quiet) {
-  Trainer trainer(model, std::move(set), options);
+  Trainer trainer(std::move(set), options);
   const auto start = std::chrono::steady_clock::now();
   const std::int64_t steps = options.schedule.total_steps;
   double recent = 0.0;
   for (std::int64_t step = 0; step < steps; ++step) {
-    recent += trainer.step();
+    recent += trainer.step(model);
     const std::int64_t every = std::max<std::int64_t>(1, steps / 20);
     if ((step + 1) % every == 0) {
       if (!quiet) {

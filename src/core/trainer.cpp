@@ -15,15 +15,10 @@ TokenSequence within_context(const TinyTransformer& model, const TokenSequence& 
 
 }  // namespace
 
-Trainer::Trainer(TinyTransformer& model, TrainingSet set, TrainingOptions options)
-    : model_(model), set_(std::move(set)), options_(options), rng_(options.data_seed) {
-  const TransformerConfig& config = model.config();
-  require(set_.vocab_size() <= config.vocab_size, "the training set's vocabulary has ",
-          set_.vocab_size(), " tokens, more than the model's vocab_size ", config.vocab_size);
-  if (options_.seq_len == 0) options_.seq_len = config.context_length;
+Trainer::Trainer(TrainingSet set, TrainingOptions options)
+    : set_(std::move(set)), options_(options), rng_(options.data_seed) {
   require(options_.batch >= 1, "batch must be >= 1, got ", options_.batch);
-  require(options_.seq_len >= 1 && options_.seq_len <= config.context_length,
-          "seq_len must be between 1 and the context length ", config.context_length, ", got ",
+  require(options_.seq_len >= 0, "seq_len must be >= 0 (0: the model's context length), got ",
           options_.seq_len);
   const LearningRateSchedule& schedule = options_.schedule;
   require(std::isfinite(schedule.peak) && schedule.peak > 0.0f && schedule.peak <= 10.0f,
@@ -38,13 +33,19 @@ Trainer::Trainer(TinyTransformer& model, TrainingSet set, TrainingOptions option
   validate_adamw_options(check);
 }
 
-double Trainer::step() {
-  const Batch batch = draw_batch(set_, options_.batch, options_.seq_len, rng_);
+double Trainer::step(TinyTransformer& model) {
+  const TransformerConfig& config = model.config();
+  require(set_.vocab_size() <= config.vocab_size, "the training set's vocabulary has ",
+          set_.vocab_size(), " tokens, more than the model's vocab_size ", config.vocab_size);
+  const Index seq_len = options_.seq_len == 0 ? config.context_length : options_.seq_len;
+  require(seq_len <= config.context_length, "seq_len must be between 1 and the context length ",
+          config.context_length, ", got ", seq_len);
+  const Batch batch = draw_batch(set_, options_.batch, seq_len, rng_);
   AdamWOptions adamw = options_.adamw;
   adamw.learning_rate = options_.schedule.at(steps_done_);
   ++steps_done_;
-  return model_.train_step(batch.inputs.data(), batch.targets.data(), batch.batch, batch.seq_len,
-                           adamw);
+  return model.train_step(batch.inputs.data(), batch.targets.data(), batch.batch, batch.seq_len,
+                          adamw);
 }
 
 std::vector<AttentionMaps> attention_on(const TinyTransformer& model,

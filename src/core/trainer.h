@@ -28,20 +28,20 @@ struct TrainingOptions {
 
 class Trainer {
  public:
-  // Throws std::invalid_argument when the set's vocabulary is larger than the model's, or for
-  // invalid options (sizes, the schedule), naming the values.
-  Trainer(TinyTransformer& model, TrainingSet set, TrainingOptions options);
+  // Throws std::invalid_argument for invalid options (sizes, the schedule), naming the values.
+  Trainer(TrainingSet set, TrainingOptions options);
 
-  // One AdamW step on the next batch; returns its loss (before the update). A step that fails
-  // (diverges) throws and leaves the model as it was; the batch is still consumed.
-  double step();
+  // One AdamW step of `model` on the next batch; returns its loss (before the update). Throws
+  // std::invalid_argument when the set's vocabulary is larger than the model's or seq_len longer
+  // than its context; a step that fails (diverges) throws and leaves the model as it was, the
+  // batch still consumed. seq_len 0 in the options means each model's context length.
+  double step(TinyTransformer& model);
 
   std::int64_t steps_done() const { return steps_done_; }
   const TrainingOptions& options() const { return options_; }
   const TrainingSet& training_set() const { return set_; }
 
  private:
-  TinyTransformer& model_;
   TrainingSet set_;
   TrainingOptions options_;
   SplitMix64 rng_;
