@@ -12,7 +12,8 @@
 #   ./build.sh fuzz     the libFuzzer targets alone, longer: FUZZ_SECONDS=600 by default, split
 #                       between the targets; inputs that break a rule are kept in build/fuzz/crashes
 #                       (tests/fuzz/fuzz_rules.h says what they check); what the run learned is
-#                       merged into tests/fuzz/corpus/*/learned, for you to commit
+#                       merged into tests/fuzz/corpus/*/learned, for you to commit; FUZZ_ONLY
+#                       names the targets to run (FUZZ_ONLY="fuzz_training fuzz_checkpoint")
 #   ./build.sh slides   render the workshop slides (docs/slides.md, Marp) offline to web/slides/,
 #                       published with the page; open web/slides/index.html
 #   ./build.sh screenshot  build, then retake the README's screenshot, docs/images/page.png
@@ -154,11 +155,20 @@ run_native_tests() {
 
 # The libFuzzer targets of tests/fuzz and the input format each reads: its corpus is
 # tests/fuzz/corpus/FORMAT, in three parts that the targets only read -
-#   seeds/        hand-made inputs, one per entry point and edge case (tests/fuzz/make_seeds.py)
+#   seeds/        hand-made inputs, one per entry point and edge case (tests/fuzz/make_seeds.py;
+#                 checkpoint: fuzz_checkpoint --write-seeds=DIR, tests/fuzz/fuzz_checkpoint.cpp)
 #   regressions/  inputs that once broke a rule; each fixed, and tested by name in tests/
 #   learned/      what long runs found, merged and minimised (libFuzzer -merge=1) by ./build.sh fuzz
 # New inputs go to build/fuzz/corpus-work/FORMAT, kept from one run to the next on this machine.
-readonly FUZZ_TARGETS=(fuzz_core:core fuzz_core_scalar:core fuzz_training:training)
+readonly FUZZ_TARGETS=(fuzz_core:core fuzz_core_scalar:core fuzz_training:training fuzz_checkpoint:checkpoint)
+
+# The targets to run: all of them, or those FUZZ_ONLY names (FUZZ_ONLY="fuzz_training").
+selected_fuzz_targets() {
+  local entry
+  for entry in "${FUZZ_TARGETS[@]}"; do
+    if [ -z "${FUZZ_ONLY:-}" ] || [[ " $FUZZ_ONLY " == *" ${entry%%:*} "* ]]; then echo "$entry"; fi
+  done
+}
 
 # run_fuzz_tests SECONDS [merge]: builds the targets with clang under ASan and UBSan and runs each
 # for its share of SECONDS, starting from its whole committed corpus. A broken rule, a crash or a
@@ -166,18 +176,21 @@ readonly FUZZ_TARGETS=(fuzz_core:core fuzz_core_scalar:core fuzz_training:traini
 # build/fuzz/tests/fuzz/fuzz_core build/fuzz/crashes/<file>). With `merge`, what the run learned
 # is merged into tests/fuzz/corpus/FORMAT/learned afterwards, to be committed.
 run_fuzz_tests() {
-  local seconds_each=$(($1 / ${#FUZZ_TARGETS[@]})) entry target format
+  local targets entry target format seconds_each
+  mapfile -t targets < <(selected_fuzz_targets)
+  [ ${#targets[@]} -gt 0 ] || { echo "error: FUZZ_ONLY=\"$FUZZ_ONLY\" names no target of: ${FUZZ_TARGETS[*]%%:*}" >&2; return 2; }
+  seconds_each=$(($1 / ${#targets[@]}))
   CC=clang CXX=clang++ configure_and_build build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
     -DSPOTLIGHT_FUZZ=ON
   mkdir -p build/fuzz/crashes
-  for entry in "${FUZZ_TARGETS[@]}"; do
+  for entry in "${targets[@]}"; do
     target=${entry%%:*} format=${entry#*:}
     mkdir -p "build/fuzz/corpus-work/$format"
     log "fuzzing: $target for $seconds_each s (AddressSanitizer, UndefinedBehaviorSanitizer)"
     record "fuzz-$target" fuzz_target "$target" "$format" "$seconds_each"
   done
   if [ "${2:-}" = merge ]; then
-    for format in $(printf '%s\n' "${FUZZ_TARGETS[@]#*:}" | sort -u); do merge_corpus "$format"; done
+    for format in $(printf '%s\n' "${targets[@]#*:}" | sort -u); do merge_corpus "$format"; done
   fi
 }
 
