@@ -1,19 +1,25 @@
 // Writes the native core's results as JSON for the Node tests, which check that the wasm build of
 // the same core agrees: weights and embeddings bit for bit, attention outputs to 1e-6; for the tiny
 // transformer its initial parameters bit for bit, then the loss, gradients, 20 training steps,
-// forward and sampling (tests/node/parity.test.js states the tolerances).
+// forward and sampling; the workshop corpus's first sentences exactly, and 20 Trainer steps on it
+// (tests/node/parity.test.js states the tolerances).
 //   spotlight_wasm_fixtures OUTPUT.json
 // Floats are printed with 9 significant digits, which round-trips every float32 exactly; losses
 // (doubles) with 17.
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <iostream>
 #include <string>
 #include <vector>
 
+#include "corpus.h"
+#include "recipes.h"
 #include "sampling.h"
 #include "spotlight.h"
+#include "trainer.h"
 #include "transformer.h"
+#include "workshop_report.h"
 
 namespace {
 
@@ -173,6 +179,93 @@ void write_transformer_case(JsonWriter& json, const spotlight::TransformerConfig
   out << '}';
 }
 
+// The first `count` sentences (all when fewer) as workshopCorpus() returns them: {words, tokens
+// (<bos> first), relations (positions in tokens)}.
+void write_sentences(JsonWriter& json, const spotlight::Vocabulary& vocabulary,
+                     const std::vector<spotlight::Sentence>& sentences, std::size_t count) {
+  auto& out = json.raw();
+  out << '[';
+  for (std::size_t s = 0; s < std::min(count, sentences.size()); ++s) {
+    const spotlight::EncodedSentence encoded = spotlight::encode_sentence(vocabulary, sentences[s]);
+    out << (s ? "," : "") << "{\"words\":[";
+    for (std::size_t i = 0; i < sentences[s].words.size(); ++i) {
+      out << (i ? "," : "");
+      json.string(sentences[s].words[i]);
+    }
+    out << "],\"tokens\":";
+    json.integers(encoded.tokens);
+    out << ",\"relations\":[";
+    for (std::size_t r = 0; r < encoded.relations.size(); ++r) {
+      const spotlight::Relation& relation = encoded.relations[r];
+      out << (r ? "," : "") << "{\"name\":";
+      json.string(relation.name);
+      out << ",\"query\":" << relation.query << ",\"key\":" << relation.key << '}';
+    }
+    out << "]}";
+  }
+  out << ']';
+}
+
+// The workshop corpus of the recipe (its first sentences of each split) and a Trainer of a small
+// model on its first training sentences, from fixed seeds, under the JS API's names.
+constexpr std::size_t workshop_fixture_sentences = 6;
+constexpr spotlight::Index trainer_sentences = 200;
+constexpr int trainer_steps = 20;
+
+void write_workshop_case(JsonWriter& json) {
+  const spotlight::Recipe recipe = spotlight::workshop_recipe();
+  const spotlight::Vocabulary vocabulary(spotlight::workshop_words());
+  const spotlight::WorkshopData data = spotlight::workshop_data(recipe);
+  auto& out = json.raw();
+  out << "{\"seed\":" << recipe.training.data_seed
+      << ",\"trainSentences\":" << recipe.train_sequences
+      << ",\"evalSentences\":" << recipe.eval_sequences << ",\"vocabulary\":[";
+  for (std::size_t i = 0; i < vocabulary.words().size(); ++i) {
+    out << (i ? "," : "");
+    json.string(vocabulary.words()[i]);
+  }
+  out << "],\"training\":";
+  write_sentences(json, vocabulary, data.training, workshop_fixture_sentences);
+  out << ",\"heldOut\":";
+  write_sentences(json, vocabulary, data.held_out, workshop_fixture_sentences);
+  out << ",\"novel\":";
+  write_sentences(json, vocabulary, data.novel, workshop_fixture_sentences);
+  out << ",\"experiments\":";
+  write_sentences(json, vocabulary, data.experiments, data.experiments.size());
+
+  spotlight::TransformerConfig config = recipe.config;
+  config.vocab_size = vocabulary.size();
+  config.d_model = 16;
+  config.n_heads = 2;
+  config.seed = 3;
+  spotlight::TrainingOptions options;
+  options.batch = 8;
+  options.schedule = {1e-2f, 5, trainer_steps, 0.1f};
+  options.data_seed = 5;
+  spotlight::TinyTransformer model(config);
+  spotlight::Trainer trainer(
+      spotlight::sentence_training_set(
+          vocabulary, spotlight::workshop_sentences(recipe.training.data_seed, trainer_sentences,
+                                                    spotlight::WorkshopShapes::trained)),
+      options);
+  out << ",\"trainer\":{\"config\":{\"vocabSize\":" << config.vocab_size
+      << ",\"contextLength\":" << config.context_length << ",\"embedDim\":" << config.d_model
+      << ",\"numHeads\":" << config.n_heads << ",\"numLayers\":" << config.n_layers
+      << ",\"seed\":" << config.seed << "},\"trainSentences\":" << trainer_sentences
+      << ",\"options\":{\"batch\":" << options.batch << ",\"seqLen\":" << options.seq_len
+      << ",\"learningRate\":";
+  json.number(options.schedule.peak);
+  out << ",\"warmupSteps\":" << options.schedule.warmup_steps
+      << ",\"totalSteps\":" << options.schedule.total_steps << ",\"finalFraction\":";
+  json.number(options.schedule.final_fraction);
+  out << ",\"dataSeed\":" << options.data_seed << "},\"losses\":[";
+  for (int step = 0; step < trainer_steps; ++step) {
+    out << (step ? "," : "");
+    json.number(trainer.step(model));
+  }
+  out << "]}}";
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -209,6 +302,8 @@ int main(int argc, char** argv) {
   attention_only.layer_norm = false;
   attention_only.seed = 9007199254740991ULL;
   write_transformer_case(json, attention_only);
-  out << "]}\n";
+  out << "],\"workshop\":";
+  write_workshop_case(json);
+  out << "}\n";
   return file ? 0 : 1;
 }

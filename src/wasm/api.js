@@ -7,10 +7,12 @@
 //
 // Names are fixed (the site and outside users rely on them): SimpleAttention, embedTokens,
 // scaledDotProductAttention, dotProductAttention, TinyTransformer, scoreHeads, scoreRelation; see
-// src/wasm/attention.d.ts.
+// src/wasm/attention.d.ts. The training API (src/wasm/training_api.js, the next --post-js) builds
+// on the helpers this one returns as attentionApi, a variable of the module's factory, not a
+// property of the module.
 
 /* global Module */
-(function installAttentionApi(module) {
+const attentionApi = (function installAttentionApi(module) {
   'use strict';
 
   const MAX_SIZE = 0x7fffffff;  // sizes travel as 32-bit ints
@@ -24,7 +26,14 @@
                       attention: 'rawAttention', scalingStudy: 'rawScalingStudy',
                       multiHeadAttention: 'rawMultiHeadAttention',
                       TinyTransformer: 'RawTinyTransformer', scoreHeads: 'rawScoreHeads',
-                      scoreRelation: 'rawScoreRelation' };
+                      scoreRelation: 'rawScoreRelation',
+                      // training_api.js's
+                      recipes: 'rawRecipes', workshopCorpus: 'rawWorkshopCorpus',
+                      inductionCorpus: 'rawInductionCorpus', buildVocabulary: 'rawBuildVocabulary',
+                      encode: 'rawEncode', splitWords: 'rawSplitWords',
+                      splitCharacters: 'rawSplitCharacters', Trainer: 'RawTrainer',
+                      workshopReport: 'rawWorkshopReport', scoreModelHeads: 'rawScoreModelHeads',
+                      scoreModelRelations: 'rawScoreModelRelations' };
   let raw = null;
   function bindings() {
     if (!raw) {
@@ -200,10 +209,11 @@
     return value;
   }
 
-  function toSeed(value) {
+  // name: how the caller calls the seed (default "seed").
+  function toSeed(value, name) {
     if (value === undefined) return 0;
     if (!Number.isSafeInteger(value) || value < 0) {
-      fail(`seed must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got ${describe(value)}`);
+      fail(`${name || 'seed'} must be an integer from 0 to ${Number.MAX_SAFE_INTEGER}, got ${describe(value)}`);
     }
     return value;
   }
@@ -211,9 +221,10 @@
   // Reads `options` (undefined or a plain object) against `defaults`; unknown keys are errors so a
   // typo such as {casual: true} is not silently ignored, and so is an object of another kind (a
   // Map, a Date), whose settings would otherwise be silently dropped. A default of undefined marks
-  // a required number. (Object.assign, not object spread: the Emscripten 3.1.6 JS optimiser cannot
-  // parse spread in object literals.)
-  function readOptions(options, defaults, where) {
+  // a required option, a number unless `checks` (optional: a key's function that checks and
+  // converts its value, over OPTION_CHECKS) takes it. (Object.assign, not object spread: the Emscripten 3.1.6 JS
+  // optimiser cannot parse spread in object literals.)
+  function readOptions(options, defaults, where, checks) {
     const known = Object.keys(defaults);
     if (options !== undefined && options !== null && !isPlainObject(options)) {
       fail(`${where}: options must be an object with any of ${known.join(', ')}, got ${describe(options)}`);
@@ -229,6 +240,10 @@
       const value = given[key];
       if (value === undefined) {
         if (defaults[key] === undefined) fail(`${where}: option ${key} is required`);
+        continue;
+      }
+      if (checks && Object.prototype.hasOwnProperty.call(checks, key)) {
+        result[key] = checks[key](value);
         continue;
       }
       if (Object.prototype.hasOwnProperty.call(OPTION_CHECKS, key)) {
@@ -584,6 +599,23 @@
     return bindings().scoreHeads(maps, ids);
   }
 
+  // One sequence's relations, {name (a string), query, key (integers >= 0)} each, copied; `name`
+  // names the list in the messages ("relations[0]"). The core checks the positions.
+  function toRelations(name, list) {
+    if (!Array.isArray(list)) fail(`${name} must be an array of {name, query, key}, got ${describe(list)}`);
+    const checked = [];
+    for (let i = 0; i < list.length; i += 1) {
+      const relation = list[i];
+      const where = `${name}[${i}]`;
+      if (!isPlainObject(relation) || typeof relation.name !== 'string') {
+        fail(`${where} must be an object {name (a string), query, key}, got ${describe(relation)}`);
+      }
+      checked.push({ name: relation.name, query: toIndex(`${where}.query`, relation.query),
+                     key: toIndex(`${where}.key`, relation.key) });
+    }
+    return checked;
+  }
+
   // One relation's scores of every head; relations[s] lists sequence s's {name, query, key}.
   function scoreRelation(attention, relations, name) {
     const maps = toMapsList('attention', attention);
@@ -592,21 +624,7 @@
       fail(`relations must be an array (one per sequence) of arrays of {name, query, key}, got ${describe(relations)}`);
     }
     const lists = [];
-    for (let s = 0; s < relations.length; s += 1) {
-      const list = relations[s];
-      if (!Array.isArray(list)) fail(`relations[${s}] must be an array of {name, query, key}, got ${describe(list)}`);
-      const checked = [];
-      for (let i = 0; i < list.length; i += 1) {
-        const relation = list[i];
-        const where = `relations[${s}][${i}]`;
-        if (!isPlainObject(relation) || typeof relation.name !== 'string') {
-          fail(`${where} must be an object {name (a string), query, key}, got ${describe(relation)}`);
-        }
-        checked.push({ name: relation.name, query: toIndex(`${where}.query`, relation.query),
-                       key: toIndex(`${where}.key`, relation.key) });
-      }
-      lists.push(checked);
-    }
+    for (let s = 0; s < relations.length; s += 1) lists.push(toRelations(`relations[${s}]`, relations[s]));
     return bindings().scoreRelation(maps, lists, name);
   }
 
@@ -619,4 +637,8 @@
   module.embedTokens = embedTokens;
   module.scaledDotProductAttention = singleHead(true, 'scaledDotProductAttention');
   module.dotProductAttention = singleHead(false, 'dotProductAttention');
+
+  // What training_api.js builds on.
+  return { bindings, describe, isPlainObject, fail, toTokens, toStrings, toText, toSize, toIndex,
+           toSeed, readOptions, toRelations, WasmObject, TinyTransformer };
 }(Module));

@@ -319,6 +319,219 @@ declare namespace createAttentionModule {
     meanWeight: Float64Array;
   }
 
+  // ---- training in the module (src/core/recipes.h, corpus.h, trainer.h, workshop_report.h) ----
+
+  /** A recipe's model: TinyTransformer's config with every key; vocabSize only where the recipe's
+   *  data fixes it (the workshop's 96 words, the induction symbols and <unk>, <bos>), not for own
+   *  text, whose vocabulary the text decides. */
+  type RecipeConfig = Omit<FullTransformerConfig, 'vocabSize'> & { vocabSize?: number };
+
+  /** How a Trainer trains. Each key is optional; the defaults are the training options of the
+   *  recipe of the data's task (Recipes: workshop, induction), for {sequences, vocabSize} those of
+   *  the text recipe. The core checks the values and names the one that is wrong. */
+  interface TrainingOptions {
+    /** Sequences a batch, >= 1 (at most 2^24 tokens a batch). Recipes: 32, 32, 16. */
+    batch?: number;
+    /** Tokens a sequence of the batch, <= the model's contextLength; 0: the model's contextLength
+     *  (each model's, at each step). Longer sequences are cut into windows at random offsets;
+     *  shorter ones padded (the padding is not learned). Recipes: 0. */
+    seqLen?: number;
+    /** The peak of the schedule: finite, in (0, 10]. Recipes: 0.003. */
+    learningRate?: number;
+    /** Steps of linear warm-up from learningRate/warmupSteps to learningRate, >= 0. Recipes: 100,
+     *  50, 50. */
+    warmupSteps?: number;
+    /** Where the cosine decay ends (it stays at finalFraction*learningRate after), >= 1. Recipes:
+     *  1500, 3000, 1000. */
+    totalSteps?: number;
+    /** The last rate as a share of the peak, in [0, 1]. Recipes: 0.1. */
+    finalFraction?: number;
+    /** AdamW's decoupled decay of embeddings and matrices, >= 0. Recipes: 0.1. */
+    weightDecay?: number;
+    /** The gradients' norm is clipped to it; 0: no clipping. Recipes: 1. */
+    clipNorm?: number;
+    /** In [0, 1). Recipes: 0.9. */
+    beta1?: number;
+    /** In [0, 1). Recipes: 0.95. */
+    beta2?: number;
+    /** Finite, > 0. Recipes: 1e-8. */
+    epsilon?: number;
+    /** The order of the batches (SplitMix64), 0 .. 2^53 - 1. Recipes: 1. */
+    dataSeed?: number;
+  }
+
+  /** One of src/core/recipes.cpp's, the numbers of the native command (spotlight_train). The
+   *  counts a recipe does not use are 0. */
+  interface Recipe {
+    config: RecipeConfig;
+    training: Required<TrainingOptions>;
+    /** Training sentences (workshop: 8000) or induction sequences (20000). */
+    trainSequences: number;
+    /** Held-out sentences, and as many of the novel shapes (workshop: 600); induction: 200. */
+    evalSequences: number;
+    /** Induction: 24 symbols, periods from 8 to 16. */
+    inductionSymbols: number;
+    shortestPeriod: number;
+    longestPeriod: number;
+    /** Own text: the largest vocabulary, 512. */
+    textVocabulary: number;
+  }
+
+  interface Recipes {
+    /** The workshop corpus with MLP and LayerNorm: the page's trained model. */
+    workshop: Recipe;
+    /** Two attention-only layers on repeated random sequences: induction heads. */
+    induction: Recipe;
+    /** The user's own text, word or character level. */
+    text: Recipe;
+  }
+
+  /** A sentence of the workshop corpus, as the model reads it. */
+  interface Sentence {
+    /** Its words, without <bos>. */
+    words: string[];
+    /** <bos> (1), then each word's id: tokens[i + 1] is words[i]'s. */
+    tokens: Int32Array;
+    /** Positions in tokens: {name: 'coreference' | 'agreement' | 'relative_clause', query, key}. */
+    relations: Relation[];
+  }
+
+  /** At most 100000 sentences in each of training and heldOut (and novel). */
+  interface WorkshopCorpusOptions {
+    /** Of the draws, 0 .. 2^53 - 1; held-out and novel sentences are drawn from seeds derived
+     *  from it. Default 1 (the workshop recipe's dataSeed). */
+    seed?: number;
+    /** Default 8000 (the recipe's trainSequences). */
+    trainSentences?: number;
+    /** Held-out sentences, and as many of the novel shapes. Default 600 (evalSequences). */
+    evalSentences?: number;
+  }
+
+  interface WorkshopCorpus {
+    /** By id, 96 words: "<unk>", "<bos>", then the grammar's words (src/core/corpus.h). */
+    vocabulary: string[];
+    /** Sentences of the trained grammar. */
+    training: Sentence[];
+    /** Of the trained grammar, none of them a training sentence. */
+    heldOut: Sentence[];
+    /** Of shapes the grammar never makes: one more phrase between key and query. */
+    novel: Sentence[];
+    /** The workshop's three: "the cat sat on the mat because it was tired" (it -> cat), "the dogs
+     *  in the park are playing" (are -> dogs), "the book that i bought yesterday was
+     *  interesting" (was -> book). */
+    experiments: Sentence[];
+  }
+
+  /** Bounded: count <= 100000, symbols <= 16382, count*(1 + 2*longestPeriod) <= 2^24 tokens.
+   *  The defaults are the induction recipe's. */
+  interface InductionCorpusOptions {
+    /** 0 .. 2^53 - 1. Default 1. */
+    seed?: number;
+    /** Sequences. Default 20000. */
+    count?: number;
+    /** Distinct symbols, >= 2 (ids 2 .. symbols + 1, named a .. z, a1, ...). Default 24. */
+    symbols?: number;
+    /** 1 <= shortestPeriod <= longestPeriod <= symbols. Default 8. */
+    shortestPeriod?: number;
+    /** Default 16. */
+    longestPeriod?: number;
+  }
+
+  interface InductionCorpus {
+    /** "<unk>", "<bos>", then the symbols. */
+    vocabulary: string[];
+    /** Each 1 + 2 P tokens: <bos>, P distinct symbols, the same P again. */
+    sequences: Int32Array[];
+    /** P of each sequence. */
+    periods: number[];
+  }
+
+  /** What a Trainer trains on: any token sequences, or a task's corpus made in the module. */
+  type TrainingData =
+    /** Token ids < vocabSize, each sequence >= 2 tokens; for own text one long sequence (<bos>
+     *  first), which the trainer cuts into windows. Defaults: the text recipe's options. */
+    | { sequences: readonly TokenInput[]; vocabSize: number }
+    /** workshopCorpus's training sentences (vocabulary of 96); defaults seed 1,
+     *  trainSentences 8000. */
+    | { task: 'workshop'; seed?: number; trainSentences?: number }
+    /** inductionCorpus's sequences (InductionCorpusOptions' defaults). */
+    | ({ task: 'induction' } & InductionCorpusOptions)
+    /** Own text: <bos>, then the tokens' ids in the vocabulary (buildVocabulary's), unknown ones
+     *  as <unk>. */
+    | { task: 'text'; tokens: readonly string[]; vocabulary: readonly string[] };
+
+  /** Trains models on one training set: the order of its batches and the learning rate's
+   *  schedule, so a run is a deterministic function of the model's seed, the data and the
+   *  options (the native command's runs included). It never keeps a model: each step takes one,
+   *  so a model and a trainer may be deleted in either order. */
+  class Trainer {
+    constructor(data: TrainingData, options?: TrainingOptions);
+    /** With every default filled in. */
+    readonly options: Required<TrainingOptions>;
+    /** Steps taken, a diverged one included (its batch was used). */
+    readonly stepsDone: number;
+    /** The schedule's rate for the next step. */
+    readonly learningRate: number;
+    /** The training set's vocabulary size: a model needs at least as many tokens. */
+    readonly vocabSize: number;
+    /** The training set's sequences (1 for own text). */
+    readonly sequenceCount: number;
+    /** One AdamW step of the model on the next batch; the loss before it. A step that diverges
+     *  throws and leaves the model as it was. */
+    step(model: TinyTransformer): number;
+    /** count (0 .. 1000000) steps in one call, as count calls of step would take them, bit for
+     *  bit; their losses. A step that throws ends the call: the model keeps the steps before it. */
+    steps(model: TinyTransformer, count: number): Float64Array;
+    /** Frees the wasm memory; the object is unusable afterwards. */
+    delete(): void;
+    isDeleted(): boolean;
+  }
+
+  /** The workshop data to measure on, drawn as workshopCorpus draws it. */
+  interface WorkshopReportOptions extends WorkshopCorpusOptions {}
+
+  /** One relation's best head on the held-out sentences, and what it does on the rest. */
+  interface RelationReport {
+    name: 'coreference' | 'agreement' | 'relative_clause';
+    layer: number;
+    head: number;
+    /** Share of held-out sentences whose query row's largest weight is on the key. */
+    heldOutAccuracy: number;
+    /** Mean weight on the key there. */
+    heldOutMeanWeight: number;
+    /** The same head's accuracy on the novel shapes. */
+    novelAccuracy: number;
+    /** The experiment's query and key words: "it", "cat". */
+    query: string;
+    key: string;
+    /** Where the head's largest weight in the query's row falls in the experiment. */
+    chosen: string;
+    /** The head's weight on the key there. */
+    keyWeight: number;
+  }
+
+  /** evaluate_workshop's measurement (src/core/workshop_report.h). */
+  interface WorkshopReport {
+    /** Mean next-token loss on the held-out sentences. */
+    heldOutLoss: number;
+    heldOutSentences: number;
+    novelSentences: number;
+    /** Every relation: held-out >= 95%, novel >= 90%, the experiment's chosen word its key. */
+    goalsMet: boolean;
+    /** { heldOutAccuracy: 0.95, novelAccuracy: 0.9 } */
+    goals: { heldOutAccuracy: number; novelAccuracy: number };
+    /** coreference, agreement, relative_clause. */
+    relations: RelationReport[];
+    /** The head detectors on the held-out sentences. */
+    headScores: HeadScores;
+  }
+
+  /** A sentence to score: its tokens and relations (other keys, such as words, are ignored). */
+  interface ScoredSentence {
+    tokens: TokenInput;
+    relations: readonly Relation[];
+  }
+
   interface MemoryStats {
     /** Size of the wasm memory in bytes. */
     heapBytes: number;
@@ -349,6 +562,33 @@ declare namespace createAttentionModule {
     /** relations[s]: sequence s's relations; those named `name` are scored. */
     scoreRelation(attention: readonly AttentionMapsInput[], relations: readonly (readonly Relation[])[],
                   name: string): RelationScores;
+    /** The recipes of the native command, a fresh copy each call. */
+    recipes(): Recipes;
+    workshopCorpus(options?: WorkshopCorpusOptions): WorkshopCorpus;
+    inductionCorpus(options?: InductionCorpusOptions): InductionCorpus;
+    /** "<unk>", "<bos>", then the most frequent tokens (ties: first appearance first), maxSize
+     *  (>= 2) in all. Default maxSize 512 (the text recipe's textVocabulary). */
+    buildVocabulary(tokens: readonly string[], maxSize?: number): string[];
+    /** Each word's id in the vocabulary (by id, "<unk>", "<bos>" first); unknown words 0. No
+     *  <bos> is added. */
+    encode(vocabulary: readonly string[], words: readonly string[]): Int32Array;
+    /** Words as src/core/tokenizer.h splits them (the page's Intl.Segmenter rules for ASCII);
+     *  lowercase (A-Z only), default false. */
+    splitWords(text: string, lowercase?: boolean): string[];
+    /** One token per code point, a space as "␣", newlines and tabs dropped; lowercase default
+     *  false. */
+    splitCharacters(text: string, lowercase?: boolean): string[];
+    Trainer: typeof Trainer;
+    /** The model must have the workshop vocabulary (vocabSize 96), and every sentence must fit
+     *  its context (a sentence has at most 21 tokens, the recipe's context 24). Defaults: the workshop recipe's corpus (seed 1, 8000 training sentences, to keep the
+     *  held-out ones apart from, and 600 held-out and novel ones). */
+    workshopReport(model: TinyTransformer, options?: WorkshopReportOptions): WorkshopReport;
+    /** scoreHeads over the model's attention on each sequence (each cut to its context), without
+     *  copying the maps out. */
+    scoreModelHeads(model: TinyTransformer, sequences: readonly TokenInput[]): HeadScores;
+    /** scoreRelation of every relation name the sentences hold (in order of first appearance),
+     *  over the model's attention; each sentence must fit the context. */
+    scoreModelRelations(model: TinyTransformer, sentences: readonly ScoredSentence[]): RelationScores[];
   }
 
   interface ModuleOptions {

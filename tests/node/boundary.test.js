@@ -110,6 +110,26 @@ let checkpointBytes = null;
 // A relation-scored sequence's attention maps: 1 layer, 1 head, 3 tokens, causal rows.
 const MAPS = () => ({ data: Float32Array.of(1, 0, 0, 0.5, 0.5, 0, 0.2, 0.3, 0.5), shape: [1, 1, 3, 3] });
 
+// The training calls': a count whose default is a large corpus, given small in the valid options
+// (so marked required) and accepted when left out.
+const corpusCount = (value) => ({ valid: () => value, accepts: ['undefined'], required: true });
+// A model argument's valid value stands for a fresh model that the call makes and deletes itself
+// (withGivenModel), so that a hostile value replaces it as any other argument.
+const THE_MODEL = Object.freeze({ standsFor: 'a fresh TinyTransformer' });
+const modelArgument = () => ({ valid: () => THE_MODEL, accepts: [], names: /\bmodel\b/, length: 4 });
+const WORKSHOP_MODEL = { vocabSize: 96, contextLength: 24, embedDim: 8, numHeads: 2, numLayers: 1 };
+const TRAINER_DATA = { sequences: [[1, 2, 3, 4, 5, 6, 7]], vocabSize: 16 };
+const TRAINER_OPTIONS = { batch: 2, seqLen: 4, totalSteps: 10 };
+// The induction corpus's options, valid together: 5 sequences of periods 3 or 4 over 6 symbols.
+const INDUCTION_OPTIONS = {
+  seed: { valid: () => 3, accepts: ['2**31', '2**31 - 1'] },
+  count: corpusCount(5),
+  symbols: { valid: () => 6, accepts: ['undefined'], required: true },
+  shortestPeriod: { valid: () => 3, accepts: [], required: true, names: /shortest/ },
+  longestPeriod: { valid: () => 4, accepts: [], required: true, names: /longest/ },
+};
+const trainerData = () => ({ valid: () => ({}), accepts: [], names: /\bdata\b/, length: 4 });
+
 // ---- the API, call by call -----------------------------------------------------------------------
 
 // Methods run on a fresh layer each time, so that an accepted setWeights or designHead changes
@@ -133,6 +153,28 @@ function onModel(M, body) {
     model.delete();
   }
 }
+
+function withGivenModel(M, config, given, body) {
+  if (given !== THE_MODEL) return body(given);
+  const model = new M.TinyTransformer(config);
+  try {
+    return body(model);
+  } finally {
+    model.delete();
+  }
+}
+
+// A trainer deleted after `body`; the training calls' results are its numbers.
+function usingTrainer(M, data, options, body) {
+  const trainer = new M.Trainer(data, options);
+  try {
+    return body(trainer);
+  } finally {
+    trainer.delete();
+  }
+}
+
+const trainerNumbers = (trainer) => trainer.learningRate + trainer.stepsDone + trainer.vocabSize + trainer.sequenceCount;
 
 function withAttentionOptions(nk, extra) {
   return Object.assign({}, ATTENTION_OPTIONS, { keyPaddingMask: maskOption(nk) }, extra);
@@ -335,6 +377,141 @@ const CALLS = [
     },
     run: (M, a) => M.scoreRelation(a.attention, a.relations, a.name),
   },
+  { name: 'recipes', args: {}, run: (M) => M.recipes() },
+  {
+    name: 'workshopCorpus',
+    args: { options: optionsArgument },
+    options: { seed: { valid: () => 3, accepts: ['2**31', '2**31 - 1'] }, trainSentences: corpusCount(20),
+               evalSentences: corpusCount(5) },
+    run: (M, a) => {
+      const corpus = M.workshopCorpus(a.options);
+      return corpus.training.length + corpus.heldOut.length + corpus.novel.length + corpus.experiments.length;
+    },
+  },
+  {
+    name: 'inductionCorpus',
+    args: { options: optionsArgument },
+    options: INDUCTION_OPTIONS,
+    run: (M, a) => M.inductionCorpus(a.options).sequences.length,
+  },
+  {
+    name: 'buildVocabulary',
+    args: {
+      tokens: { valid: () => ['the', 'cat', 'the'], accepts: ['an empty array', 'an array of strings'], names: /\btokens?\b/,
+                length: 3 },
+      maxSize: { valid: () => 5, accepts: ['undefined', '2**31 - 1'], names: /maxSize|max_size/, length: 4 },
+    },
+    run: (M, a) => M.buildVocabulary(a.tokens, a.maxSize).length,
+  },
+  {
+    name: 'encode',
+    args: {
+      vocabulary: { valid: () => ['<unk>', '<bos>', 'the', 'cat'], accepts: [], names: /vocabulary/, length: 4 },
+      words: { valid: () => ['the', 'dog'], accepts: ['an empty array', 'an array of strings'], names: /\bwords\b/, length: 2 },
+    },
+    run: (M, a) => Array.from(M.encode(a.vocabulary, a.words)),
+  },
+  ...['splitWords', 'splitCharacters'].map((name) => ({
+    name,
+    args: {
+      text: { valid: () => 'The cat, 3.14', accepts: ['a string'], names: /\btext\b/, length: 4 },
+      lowercase: { valid: () => true, accepts: ['undefined'], names: /lowercase/, length: 4 },
+    },
+    run: (M, a) => M[name](a.text, a.lowercase).length,
+  })),
+  {
+    name: 'new Trainer (sequences)',
+    args: { data: trainerData(), options: optionsArgument },
+    optionsArgument: 'data',
+    options: {
+      sequences: { valid: () => [[1, 2, 3], [4, 5]], accepts: [], required: true, names: /sequence/, length: 2 },
+      vocabSize: { valid: () => 16, accepts: ['2**31 - 1'], required: true, names: /vocabSize|vocabulary/ },
+    },
+    run: (M, a) => usingTrainer(M, a.data, a.options, trainerNumbers),
+  },
+  {
+    name: 'new Trainer (workshop)',
+    args: { data: trainerData(), options: optionsArgument },
+    optionsArgument: 'data',
+    options: {
+      task: { valid: () => 'workshop', accepts: [], required: true },
+      seed: { valid: () => 3, accepts: ['2**31', '2**31 - 1'] },
+      trainSentences: corpusCount(20),
+    },
+    run: (M, a) => usingTrainer(M, a.data, a.options, trainerNumbers),
+  },
+  {
+    name: 'new Trainer (induction)',
+    args: { data: trainerData(), options: optionsArgument },
+    optionsArgument: 'data',
+    options: Object.assign({ task: { valid: () => 'induction', accepts: [], required: true } }, INDUCTION_OPTIONS),
+    run: (M, a) => usingTrainer(M, a.data, a.options, trainerNumbers),
+  },
+  {
+    name: 'new Trainer (text)',
+    args: { data: trainerData(), options: optionsArgument },
+    optionsArgument: 'data',
+    options: {
+      task: { valid: () => 'text', accepts: [], required: true },
+      tokens: { valid: () => ['the', 'cat', 'sat'], accepts: ['an array of strings'], required: true,
+                names: /\btokens?\b/, length: 3 },
+      vocabulary: { valid: () => ['<unk>', '<bos>', 'the', 'cat'], accepts: [], required: true, names: /vocabulary/ },
+    },
+    run: (M, a) => usingTrainer(M, a.data, a.options, trainerNumbers),
+  },
+  {
+    name: 'new Trainer (options)',
+    args: { data: { valid: () => TRAINER_DATA, accepts: [], names: /\bdata\b/, length: 4 }, options: optionsArgument },
+    // Sizes past any model's are accepted here: the step checks them against the model it gets.
+    options: {
+      batch: { valid: () => 2, accepts: ['2**31 - 1'], names: /\bbatch\b/ },
+      seqLen: { valid: () => 4, accepts: ['2**31 - 1'], names: /seqLen|seq_len/ },
+      learningRate: { valid: () => 1e-3, accepts: ['0.5'], names: /learningRate|learning rate/ },
+      warmupSteps: { valid: () => 2, accepts: ['2**31 - 1'], names: /warmupSteps|warmup_steps/ },
+      totalSteps: { valid: () => 10, accepts: ['2**31 - 1'], names: /totalSteps|total_steps/ },
+      finalFraction: { valid: () => 0.2, accepts: ['0.5'], names: /finalFraction|final fraction/ },
+      weightDecay: { valid: () => 0.01, accepts: NUMBER_OPTION_VALUES, names: /weightDecay|weight decay/ },
+      clipNorm: { valid: () => 2, accepts: NUMBER_OPTION_VALUES, names: /clipNorm|clip norm/ },
+      beta1: { valid: () => 0.8, accepts: ['0.5'] },
+      beta2: { valid: () => 0.9, accepts: ['0.5'] },
+      epsilon: { valid: () => 1e-6, accepts: NUMBER_OPTION_VALUES },
+      dataSeed: { valid: () => 3, accepts: ['2**31', '2**31 - 1'] },
+    },
+    run: (M, a) => usingTrainer(M, a.data, a.options, trainerNumbers),
+  },
+  {
+    name: 'Trainer step',
+    args: { model: modelArgument() },
+    run: (M, a) => usingTrainer(M, TRAINER_DATA, TRAINER_OPTIONS,
+      (trainer) => withGivenModel(M, MODEL, a.model, (model) => trainer.step(model))),
+  },
+  {
+    name: 'Trainer steps',
+    args: { model: modelArgument(), count: { valid: () => 2, accepts: [], names: /\bcount\b/, length: 4 } },
+    run: (M, a) => usingTrainer(M, TRAINER_DATA, TRAINER_OPTIONS,
+      (trainer) => withGivenModel(M, MODEL, a.model, (model) => trainer.steps(model, a.count))),
+  },
+  {
+    name: 'workshopReport',
+    args: { model: modelArgument(), options: optionsArgument },
+    options: { seed: { valid: () => 3, accepts: ['2**31', '2**31 - 1'] }, trainSentences: corpusCount(30),
+               evalSentences: corpusCount(15) },
+    run: (M, a) => withGivenModel(M, WORKSHOP_MODEL, a.model, (model) => M.workshopReport(model, a.options)),
+  },
+  {
+    name: 'scoreModelHeads',
+    args: { model: modelArgument(), sequences: { valid: () => [[1, 2, 3], [4, 5]], accepts: [], names: /sequence/, length: 2 } },
+    run: (M, a) => withGivenModel(M, MODEL, a.model, (model) => M.scoreModelHeads(model, a.sequences)),
+  },
+  {
+    name: 'scoreModelRelations',
+    args: {
+      model: modelArgument(),
+      sentences: { valid: () => [{ tokens: [1, 2, 3], relations: [{ name: 'r', query: 2, key: 0 }] }],
+                   accepts: ['an empty array'], names: /sentences|relation/, length: 1 },
+    },
+    run: (M, a) => withGivenModel(M, MODEL, a.model, (model) => M.scoreModelRelations(model, a.sentences)),
+  },
 ];
 
 // ---- the sweep -----------------------------------------------------------------------------------
@@ -437,6 +614,9 @@ function reference(M, layer, model) {
     model: model.getParameters(),
     modelForward: model.forward([1, 2, 3]),
     modelLoss: model.lossAndGradients(BATCH_IDS, BATCH_IDS, { batch: 2, seqLen: 4 }),
+    corpus: M.workshopCorpus({ trainSentences: 5, evalSentences: 3 }),
+    training: onModel(M, (fresh) => usingTrainer(M, TRAINER_DATA, TRAINER_OPTIONS, (trainer) => trainer.steps(fresh, 3))),
+    headScores: M.scoreModelHeads(model, [[1, 2, 3, 1, 2, 3]]),
   };
 }
 
@@ -463,7 +643,9 @@ test('every argument and option of every call, replaced by a hostile value: an E
 test('the public surface is the friendly API: the raw bindings are not on the module', async () => {
   const M = await loadModule();
   for (const name of ['RawSimpleAttention', 'rawEmbedTokens', 'rawAttention', 'rawScalingStudy', 'rawMultiHeadAttention',
-    'RawTinyTransformer', 'rawScoreHeads', 'rawScoreRelation']) {
+    'RawTinyTransformer', 'rawScoreHeads', 'rawScoreRelation', 'rawRecipes', 'rawWorkshopCorpus', 'rawInductionCorpus',
+    'rawBuildVocabulary', 'rawEncode', 'rawSplitWords', 'rawSplitCharacters', 'RawTrainer', 'rawWorkshopReport',
+    'rawScoreModelHeads', 'rawScoreModelRelations']) {
     assert.equal(M[name], undefined, name);
   }
 });
@@ -569,6 +751,13 @@ test('TinyTransformer requests larger than the memory cap are refused before the
   const maps = deep.numLayers * deep.numHeads * 512 * 512;
   assertRefused(() => deepModel.forward(tokens.subarray(0, 512)), activationFloats(deep, 1, 512, false) + maps);
   assertRefused(() => deepModel.generate(tokens.subarray(0, 500), 12), activationFloats(deep, 1, 512, false) + maps);
+  // The Trainer checks each step as trainStep does, and the detectors each forward.
+  const trainer = new M.Trainer({ sequences: [tokens.subarray(0, 600)], vocabSize: 50 }, { batch: 128, seqLen: 512 });
+  assertRefused(() => trainer.step(wideModel), training);
+  assertRefused(() => trainer.steps(wideModel, 5), training);
+  assert.equal(trainer.stepsDone, 0, 'a refused step draws no batch');
+  trainer.delete();
+  assertRefused(() => M.scoreModelHeads(deepModel, [tokens.subarray(0, 512)]), activationFloats(deep, 1, 512, false) + maps);
   assert.deepEqual(liveValues(M), liveBefore, 'a refused request leaves nothing behind');
   assert.deepEqual(deepModel.forward([1, 2, 3]), small, 'and the model computes as before');
   assert.equal(wideModel.generate([1], 2, { temperature: 0 }).length, 2);

@@ -1,6 +1,7 @@
-// No leak: after warm-up, 100,000 recomputes of the kinds the page makes, and 10,000 training steps
-// of a small TinyTransformer, leave the wasm heap, malloc's live bytes and Embind's JavaScript value
-// handles unchanged; so do rejected calls.
+// No leak: after warm-up, 100,000 recomputes of the kinds the page makes, 10,000 training steps
+// of a small TinyTransformer, and 1,000 Trainer.steps calls with the corpora, the workshop report
+// and the detectors now and then, leave the wasm heap, malloc's live bytes and Embind's JavaScript
+// value handles unchanged; so do rejected calls.
 'use strict';
 const test = require('node:test');
 const assert = require('node:assert/strict');
@@ -120,4 +121,72 @@ test('rejected TinyTransformer calls leak nothing and leave the model usable', a
   assert.deepEqual(model.getParameters(), parameters);
   assert.equal(model.optimizerStep, 1);
   model.delete();
+});
+
+test('1,000 Trainer.steps calls, with corpora, reports and detectors now and then, leave the wasm heap, the allocated bytes and the Embind handles unchanged', async (t) => {
+  const M = await loadModule();
+  const config = { vocabSize: 96, contextLength: 24, embedDim: 8, numHeads: 2, numLayers: 1 };
+  const model = new M.TinyTransformer(config);
+  const trainer = new M.Trainer({ task: 'workshop', trainSentences: 200 }, { batch: 2, seqLen: 12, totalSteps: 3000 });
+  const small = { trainSentences: 40, evalSentences: 20 };
+  // One slice of the page's worker: three steps, and now and then what its charts and views ask for.
+  const slice = (i) => {
+    const losses = trainer.steps(model, 3);
+    if (i % 100 === 0) {
+      const corpus = M.workshopCorpus(small);
+      M.scoreModelHeads(model, corpus.heldOut.map((sentence) => sentence.tokens));
+      M.scoreModelRelations(model, corpus.heldOut);
+      M.workshopReport(model, small);
+      M.inductionCorpus({ count: 20 });
+      new M.Trainer({ task: 'induction', count: 20 }).delete();
+      const tokens = M.splitWords('the cat sat on the mat, and the dog sat too', true);
+      M.encode(M.buildVocabulary(tokens.concat(M.splitCharacters('猫 a')), 20), tokens);
+      M.recipes();
+    }
+    return losses[2];
+  };
+  for (let i = 0; i < 5; i += 1) slice(i * 100);  // warm-up: every call once, the buffers sized
+  const before = liveValues(M);
+  const started = Date.now();
+  let last = 0;
+  for (let i = 1; i <= 1000; i += 1) last = slice(i);
+  const after = liveValues(M);
+  t.diagnostic(`1,000 slices of 3 steps in ${((Date.now() - started) / 1000).toFixed(1)} s (loss ${last.toFixed(3)}); ` +
+               `heap ${after.heapBytes} bytes, ${after.allocatedBytes} allocated, ${after.embindHandles} handles`);
+  assert.ok(Number.isFinite(last));
+  assert.equal(trainer.stepsDone, 3 * 1005);
+  assert.deepEqual(after, before, 'wasm heap, malloc bytes and Embind handles after = before');
+  trainer.delete();
+  model.delete();
+});
+
+test('rejected training calls leak nothing and leave the trainer and the model usable', async () => {
+  const M = await loadModule();
+  const model = new M.TinyTransformer({ vocabSize: 96, contextLength: 24, embedDim: 8, numHeads: 2, numLayers: 1 });
+  const narrow = new M.TinyTransformer({ vocabSize: 50, contextLength: 8, embedDim: 8, numHeads: 2, numLayers: 1 });
+  const trainer = new M.Trainer({ task: 'workshop', trainSentences: 50 }, { batch: 2 });
+  trainer.step(model);
+  const parameters = model.getParameters();
+  const before = liveValues(M);
+  for (let i = 0; i < 1000; i += 1) {
+    assert.throws(() => new M.Trainer({ task: 'workshop', trainSentences: 50 }, { learningRate: NaN }), /learning rate/);
+    assert.throws(() => new M.Trainer({ sequences: [[1, 2], [3]], vocabSize: 4 }), /training sequence 1 has 1 tokens/);
+    assert.throws(() => new M.Trainer({ task: 'text', tokens: ['a'], vocabulary: ['<unk>', '<bos>', 'a', 'a'] }), /already id/);
+    assert.throws(() => trainer.step(narrow), /vocabulary has 96 tokens/);
+    assert.throws(() => trainer.steps(model, 2000000), /count must be between 0 and 1000000/);
+    assert.throws(() => M.workshopCorpus({ trainSentences: 200000 }), /at most 100000/);
+    assert.throws(() => M.inductionCorpus({ shortestPeriod: 9, longestPeriod: 8 }), /periods/);
+    assert.throws(() => M.encode(['a'], ['a']), /must start with/);
+    assert.throws(() => M.buildVocabulary(['a', ''], 4), /token 1 is empty/);
+    assert.throws(() => M.workshopReport(narrow, { trainSentences: 10, evalSentences: 10 }), /vocab_size is 50/);
+    assert.throws(() => M.scoreModelRelations(model, [{ tokens: [1, 2], relations: [{ name: 'r', query: 5, key: 0 }] }]),
+      /expected 0 <= key <= query < seq_len 2/);
+  }
+  assert.deepEqual(liveValues(M), before);
+  assert.deepEqual(model.getParameters(), parameters);
+  assert.equal(trainer.stepsDone, 1);
+  assert.ok(Number.isFinite(trainer.step(model)));
+  trainer.delete();
+  model.delete();
+  narrow.delete();
 });

@@ -1,6 +1,7 @@
 // The wasm module and the native build of the same core agree: weights, embeddings and the tiny
 // transformer's initial parameters bit for bit, attention outputs to 1e-6, the transformer's
-// training and outputs to 1e-5 (below). The native results come from
+// training and outputs to 1e-5 (below), the workshop corpus's sentences exactly and a Trainer's
+// losses on them to 1e-5. The native results come from
 // tests/write_wasm_fixtures.cpp, which ./build.sh test runs before these tests
 // (SPOTLIGHT_FIXTURES overrides the path).
 'use strict';
@@ -139,3 +140,37 @@ for (const c of fixtures.transformers) {
     model.delete();
   });
 }
+
+// The workshop corpus and a Trainer on it (tests/write_wasm_fixtures.cpp, "workshop"). Sentences
+// are drawn by integer steps of SplitMix64, so both builds draw the same ones; the Trainer's batches
+// too, and its losses then differ only by the float rounding of the training steps above.
+const workshop = fixtures.workshop;
+
+test('parity (workshop corpus): the vocabulary and the first sentences of every split are the native ones', async () => {
+  const M = await loadModule();
+  const corpus = M.workshopCorpus({ seed: workshop.seed, trainSentences: workshop.trainSentences,
+                                    evalSentences: workshop.evalSentences });
+  assert.deepEqual(corpus.vocabulary, workshop.vocabulary);
+  for (const split of ['training', 'heldOut', 'novel', 'experiments']) {
+    const expected = workshop[split];
+    const actual = corpus[split].slice(0, expected.length).map((sentence) => ({
+      words: sentence.words, tokens: Array.from(sentence.tokens), relations: sentence.relations,
+    }));
+    assert.deepEqual(actual, expected, split);
+  }
+});
+
+test(`parity (Trainer): 20 steps of a small model on the workshop corpus give the native losses to ${TRANSFORMER_TOLERANCE}`, async (t) => {
+  const M = await loadModule();
+  const c = workshop.trainer;
+  const model = new M.TinyTransformer(c.config);
+  const trainer = new M.Trainer({ task: 'workshop', seed: workshop.seed, trainSentences: c.trainSentences }, c.options);
+  t.after(() => { model.delete(); trainer.delete(); });
+  const losses = trainer.steps(model, c.losses.length);
+  c.losses.forEach((expected, step) => {
+    assert.ok(Math.abs(losses[step] - expected) <= TRANSFORMER_TOLERANCE * Math.abs(expected),
+      `step ${step + 1}: wasm ${losses[step]}, native ${expected}`);
+  });
+  const worst = c.losses.reduce((largest, expected, step) => Math.max(largest, Math.abs(losses[step] - expected) / expected), 0);
+  t.diagnostic(`largest relative difference of the 20 losses: ${worst.toExponential(1)}`);
+});

@@ -74,6 +74,37 @@ async function transformerExample(): Promise<number> {
     accuracy.length + steps + (model.isDeleted() ? 1 : 0);
 }
 
+// Training in the module, as the page's worker does it.
+async function trainingExample(): Promise<number> {
+  const M = await createAttentionModule();
+  const recipes: createAttentionModule.Recipes = M.recipes();
+  const corpus = M.workshopCorpus({ seed: 1, trainSentences: 8000, evalSentences: 600 });
+  const sentence: createAttentionModule.Sentence = corpus.heldOut[0];
+  const tokens: Int32Array = sentence.tokens;
+  const model = new M.TinyTransformer(recipes.workshop.config);
+  const trainer = new M.Trainer({ task: 'workshop', trainSentences: 2000 }, recipes.workshop.training);
+  const fromSequences = new M.Trainer({ sequences: corpus.training.map((s) => s.tokens), vocabSize: 96 },
+    { batch: 8, seqLen: 0, learningRate: 1e-2, warmupSteps: 10, totalSteps: 100, finalFraction: 0.1, dataSeed: 2 });
+  const loss: number = trainer.step(model);
+  const losses: Float64Array = trainer.steps(model, 10);
+  const rate: number = trainer.learningRate + trainer.stepsDone + trainer.options.totalSteps;
+  const report: createAttentionModule.WorkshopReport = M.workshopReport(model, { evalSentences: 200 });
+  const chosen: string = report.relations[0].chosen;
+  const heads = M.scoreModelHeads(model, corpus.heldOut.map((s) => s.tokens));
+  const relations: createAttentionModule.RelationScores[] = M.scoreModelRelations(model, corpus.heldOut);
+  const induction = M.inductionCorpus({ count: 100, symbols: 24, shortestPeriod: 8, longestPeriod: 16 });
+  const inductionTrainer = new M.Trainer({ task: 'induction', count: 100 });
+  const words: string[] = M.splitWords('The cat sat.', true);
+  const characters: string[] = M.splitCharacters('The cat');
+  const vocabulary: string[] = M.buildVocabulary(words, 64);
+  const ids: Int32Array = M.encode(vocabulary, words);
+  const textTrainer = new M.Trainer({ task: 'text', tokens: words, vocabulary }, { batch: 4 });
+  for (const t of [trainer, fromSequences, inductionTrainer, textTrainer]) t.delete();
+  model.delete();
+  return loss + losses.length + rate + tokens.length + chosen.length + heads.induction.length + relations.length +
+    induction.periods.length + characters.length + ids.length + (report.goalsMet ? 1 : 0);
+}
+
 // Misuse the declarations must reject.
 async function misuse(): Promise<void> {
   const M = await createAttentionModule();
@@ -103,6 +134,25 @@ async function misuse(): Promise<void> {
   M.TinyTransformer.load('SPOTLGPT');
   // @ts-expect-error: no such sampling option
   model.generate([1], 3, { top_k: 2 });
+  // @ts-expect-error: not a task
+  new M.Trainer({ task: 'poetry' });
+  // @ts-expect-error: sequences need their vocabulary's size
+  new M.Trainer({ sequences: [[1, 2]] });
+  // @ts-expect-error: no such training option
+  new M.Trainer({ task: 'workshop' }, { lr: 1e-3 });
+  const trainer = new M.Trainer({ task: 'workshop' });
+  // @ts-expect-error: a trainer steps a model, not token ids
+  trainer.step([1, 2, 3]);
+  // @ts-expect-error: steps needs the count
+  trainer.steps(model);
+  // @ts-expect-error: stepsDone is read-only
+  trainer.stepsDone = 3;
+  // @ts-expect-error: no such corpus option
+  M.workshopCorpus({ sentences: 10 });
+  // @ts-expect-error: text, not tokens
+  M.splitWords(['the', 'cat']);
+  // @ts-expect-error: the report needs a model
+  M.workshopReport({ evalSentences: 10 });
 }
 
-export { example, misuse, transformerExample };
+export { example, misuse, trainingExample, transformerExample };
