@@ -100,11 +100,15 @@ double adamw_step(const std::vector<ParameterInfo>& table, const std::vector<flo
           state.v[at] = next.v;
           continue;
         }
-        const auto name = [&] { return concat(info.name, "[", i - info.offset, "]"); };
-        require(std::isfinite(next.parameter), "training diverged at step ", t, ": ", name(),
-                " would become ", next.parameter, "; the parameters are kept as they were");
-        require(std::isfinite(next.m) && std::isfinite(next.v), "training diverged at step ", t,
-                ": the moments of ", name(), " would become ", next.m, " and ", next.v,
+        if (std::isfinite(next.parameter) && std::isfinite(next.m) && std::isfinite(next.v)) {
+          continue;
+        }
+        const Index index = i - info.offset;
+        require(std::isfinite(next.parameter), "training diverged at step ", t, ": ", info.name,
+                "[", index, "] would become ", next.parameter,
+                "; the parameters are kept as they were");
+        require(false, "training diverged at step ", t, ": the moments of ", info.name, "[", index,
+                "] would become ", next.m, " and ", next.v,
                 " (gradients too large for float); the parameters are kept as they were");
       }
     }
