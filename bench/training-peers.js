@@ -4,7 +4,8 @@
 // (batch * seqLen tokens per step), and 6 x parameters x tokens/s as an effective GFLOP/s.
 //
 // A peer is {name, async setup(model, data) -> {parameters, step(), dispose()}}: step() runs one
-// training step (forward, backward, clipping, the update) and returns its loss, a number.
+// training step (forward, backward, clipping, the update) and returns its loss, a number. Ours
+// also has values(), its parameters by name, from which crossCheck starts the tfjs model.
 'use strict';
 
 // workshop: src/core/recipes.cpp's workshop_recipe (its corpus has 96 token ids); larger: the
@@ -22,7 +23,7 @@ const ADAMW = { learningRate: 3e-3, beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weig
 // Warm-up steps before timing. The workshop's 20 are also the loss check: the first loss should be
 // near log(vocab) and the 20th below it.
 const WARMUP_STEPS = { workshop: 20, larger: 3 };
-// Timed samples of one step each (a step lasts 10 ms or more, far above a page's 0.1 ms clock):
+// Timed samples of one step each (a step lasts over 25 ms here, far above a page's 0.1 ms clock):
 // as many as fit in SAMPLE_BUDGET_MS, within [MIN_SAMPLES, MAX_SAMPLES].
 const SAMPLE_BUDGET_MS = 15000;
 const MIN_SAMPLES = 5;
