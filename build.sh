@@ -253,7 +253,7 @@ run_wasm_tests() {
   record node node --test tests/node/
   log "TypeScript declarations (tsc --noEmit)"
   npx --no-install tsc --noEmit -p tests/types
-  echo "src/wasm/attention.d.ts: type-check passed"
+  echo "web/generated/attention.d.ts (from src/wasm/attention.d.ts): type-check passed"
 }
 
 # The documentation's examples (js against the module, cpp against src/core, python with PyTorch

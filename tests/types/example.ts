@@ -1,6 +1,7 @@
-// Type-checks the hand-written declarations (src/wasm/attention.d.ts) against the README's usage;
+// Type-checks the declarations shipped beside the module (web/generated/attention.d.ts, a copy of
+// src/wasm/attention.d.ts made by the build) against the README's usage;
 // compiled with `tsc --noEmit -p tests/types`, never run.
-import createAttentionModule = require('../../src/wasm/attention');
+import createAttentionModule = require('../../web/generated/attention');
 
 async function example(): Promise<number> {
   const M = await createAttentionModule();
