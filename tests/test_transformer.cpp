@@ -363,3 +363,44 @@ TEST_CASE("tiny transformer: an MLP unit saturated by a huge bias has finite gra
     REQUIRE(model.gradients()[static_cast<std::size_t>(fc.offset + i)] == 0.0f);
   }
 }
+
+TEST_CASE("tiny transformer: a layer's trace is the attention its forward computes",
+          "[transformer]") {
+  const bool mlp = GENERATE(false, true);
+  const bool layer_norm = GENERATE(false, true);
+  CAPTURE(mlp, layer_norm);
+  TinyTransformer model(small_config(mlp, layer_norm));
+  model.set_all_parameters(lively_parameters(model, 21));
+  const spotlight::TokenSequence tokens = {1, 4, 2, 2, 6};
+  const spotlight::TransformerOutput output = model.forward(tokens);
+  const Index n = 5, d = 8, d_head = 4;
+  for (Index layer = 0; layer < 2; ++layer) {
+    const spotlight::LayerTrace trace = model.trace(tokens, layer);
+    REQUIRE(trace.layer == layer);
+    REQUIRE(trace.input.rows() == n);
+    REQUIRE(trace.input.cols() == d);
+    REQUIRE(trace.attention.heads.size() == 2);
+    REQUIRE(trace.attention.scale == Approx(1.0 / std::sqrt(static_cast<double>(d_head))));
+    // q = input W_q + b_q, head h its columns h d_head .. (h + 1) d_head - 1.
+    const std::string prefix = "h." + std::to_string(layer) + ".attn.";
+    const spotlight::ParameterInfo& wq = model.parameter(prefix + "wq");
+    const spotlight::ParameterInfo& bq = model.parameter(prefix + "bq");
+    const Eigen::Map<const spotlight::Matrix> w(model.parameters().data() + wq.offset, d, d);
+    const Eigen::Map<const spotlight::RowVector> b(model.parameters().data() + bq.offset, d);
+    const spotlight::Matrix q = (trace.input * w).rowwise() + b;
+    for (Index h = 0; h < 2; ++h) {
+      const spotlight::HeadTrace& head = trace.attention.heads[static_cast<std::size_t>(h)];
+      REQUIRE((head.q - q.middleCols(h * d_head, d_head)).cwiseAbs().maxCoeff() < 1e-5f);
+      for (Index i = 0; i < n; ++i) {
+        for (Index j = 0; j < n; ++j) {
+          CAPTURE(layer, h, i, j);
+          REQUIRE(head.weights(i, j) == Approx(output.attention.at(layer, h, i, j)).margin(1e-6));
+          if (j > i) REQUIRE(head.masked_scores(i, j) == -std::numeric_limits<float>::infinity());
+        }
+      }
+    }
+  }
+  REQUIRE_THROWS_WITH(model.trace(tokens, 2), Contains("layer 2 does not exist") && Contains("2 layers"));
+  REQUIRE_THROWS_WITH(model.trace(tokens, -1), Contains("layer -1 does not exist"));
+  REQUIRE_THROWS_WITH(model.trace({1, 9}, 0), Contains("9"));
+}

@@ -385,6 +385,38 @@ TransformerOutput TinyTransformer::forward(const TokenSequence& tokens) const {
   return output;
 }
 
+LayerTrace TinyTransformer::trace(const TokenSequence& tokens, Index layer) const {
+  require(layer >= 0 && layer < config_.n_layers, "layer ", layer, " does not exist: the model has ",
+          config_.n_layers, " layer", config_.n_layers == 1 ? "" : "s", " (0 .. ",
+          config_.n_layers - 1, ")");
+  const auto seq_len = static_cast<Index>(tokens.size());
+  validate_batch(tokens.data(), nullptr, 1, seq_len, "tokens");
+  Activations acts;
+  PackedPanels panels;
+  resize_activations(acts, 1, seq_len);
+  forward_pass(tokens.data(), acts, panels);
+  const LayerActivations& activations = acts.layers[static_cast<std::size_t>(layer)];
+  const LayerIndex& index = layer_index_[static_cast<std::size_t>(layer)];
+
+  SimpleAttention attention(config_.d_model, config_.n_heads);
+  const auto set = [&](Projection which, std::size_t weight, std::size_t bias) {
+    attention.set_weight(which, data(table_[weight]), static_cast<std::size_t>(table_[weight].size()));
+    attention.set_bias(which, data(table_[bias]), static_cast<std::size_t>(table_[bias].size()));
+  };
+  set(Projection::query, index.wq, index.bq);
+  set(Projection::key, index.wk, index.bk);
+  set(Projection::value, index.wv, index.bv);
+  set(Projection::output, index.wo, index.bo);
+
+  LayerTrace result;
+  result.layer = layer;
+  result.input = config_.layer_norm ? activations.ln_1 : activations.residual_in;
+  AttentionOptions options;
+  options.causal = true;
+  result.attention = attention.trace(result.input, options);
+  return result;
+}
+
 double TinyTransformer::loss_and_gradients(const TokenId* inputs, const TokenId* targets,
                                            Index batch, Index seq_len) {
   validate_batch(inputs, targets, batch, seq_len, "inputs");

@@ -23,6 +23,7 @@
 #include <vector>
 
 #include "matrix.h"
+#include "multi_head.h"
 #include "optimizer.h"
 #include "sequences.h"
 #include "transformer_config.h"
@@ -34,6 +35,17 @@ namespace spotlight {
 struct TransformerOutput {
   Matrix logits;             // (T, vocab)
   AttentionMaps attention;   // (n_layers, n_heads, T, T)
+};
+
+// Every intermediate of one layer's attention on one sequence, for teaching: the attention's
+// input (ln_1 of the residual stream, or the stream itself without LayerNorm) and the trace of
+// SimpleAttention with the layer's W_q, W_k, W_v, W_o and biases, causal. Its weights are the
+// layer's attention maps of forward (to float rounding), its output the attention branch that is
+// added to the residual stream.
+struct LayerTrace {
+  Index layer = 0;
+  Matrix input;            // (T, d_model)
+  AttentionTrace attention;
 };
 
 class TinyTransformer {
@@ -59,6 +71,9 @@ class TinyTransformer {
 
   // Logits and attention of one sequence of 1 .. context_length tokens.
   TransformerOutput forward(const TokenSequence& tokens) const;
+  // The attention of `layer` (0 .. n_layers - 1) on one sequence, every intermediate; throws
+  // std::invalid_argument as forward does, and for a layer that does not exist.
+  LayerTrace trace(const TokenSequence& tokens, Index layer) const;
 
   // Mean loss of `batch` sequences of seq_len tokens, inputs and targets (batch * seq_len)
   // row-major, targets -1 where ignored; fills gradients(). Throws std::invalid_argument for

@@ -546,6 +546,13 @@ const attentionApi = (function installAttentionApi(module) {
       return raw.forward(ids, o.seqLen === null ? ids.length : toSize('seqLen', o.seqLen));
     }
 
+    // Every intermediate of one layer's attention on one sequence (transformer.h, LayerTrace).
+    trace(tokens, layer) {
+      const raw = this._live();
+      const ids = toTokens('tokens', tokens);
+      return raw.trace(ids, ids.length, toIndex('layer', layer));
+    }
+
     generate(prompt, count, options) {
       const raw = this._live();
       const o = readOptions(options, SAMPLING_DEFAULTS, 'generate');

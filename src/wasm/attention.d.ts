@@ -263,6 +263,10 @@ declare namespace createAttentionModule {
      *  throws and changes nothing. */
     trainStep(inputs: TokenInput, targets: TokenInput, options: TrainStepOptions): number;
     forward(tokens: TokenInput, options?: TransformerForwardOptions): TransformerOutput;
+    /** Every intermediate of one layer's causal attention on one sequence: the layer's input
+     *  (after ln_1) and its heads' q, k, v, scores, weights and outputs. Its weights equal
+     *  forward's attention maps of that layer. */
+    trace(tokens: TokenInput, layer: number): LayerTrace;
     /** The count (0 .. 4096) new tokens, not the prompt; the model sees the last contextLength
      *  tokens. */
     generate(prompt: TokenInput, count: number, options?: SamplingOptions): Int32Array;
@@ -271,6 +275,14 @@ declare namespace createAttentionModule {
     /** Frees the wasm memory; the object is unusable afterwards. */
     delete(): void;
     isDeleted(): boolean;
+  }
+
+  /** TinyTransformer.trace's result: Trace's members for the layer's heads, and the input they
+   *  were computed from. */
+  interface LayerTrace extends Trace {
+    layer: number;
+    /** shape [seqLen, dModel]: ln_1 of the residual stream (the stream itself without LayerNorm). */
+    input: Tensor;
   }
 
   /** One sequence's attention maps, as forward returns them: shape [numLayers, numHeads, seqLen,

@@ -14,6 +14,7 @@
 #include <string>
 
 #include "matrix.h"
+#include "multi_head.h"
 
 namespace spotlight_wasm {
 
@@ -65,5 +66,10 @@ inline val to_float32_array(const float* data, Index count) {
 
 // {data: Float32Array, shape: [...]}: `data` holds the values in row-major order of `shape`.
 val to_tensor(const float* data, std::initializer_list<Index> shape);
+
+// Every intermediate of a trace, each member of the heads stacked into one tensor of shape
+// (n_heads, rows, cols): {scale, q, k, v, rawScores, scaledScores, maskedScores, expScores,
+// rowMax, rowSum (n_heads, n_q), weights, headOutputs, concat, output (n_q, d_model)}.
+val trace_to_js(const spotlight::AttentionTrace& trace);
 
 }  // namespace spotlight_wasm

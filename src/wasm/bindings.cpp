@@ -132,7 +132,7 @@ class AttentionBinding {
           x_kv.isNull() ? attention_.trace(queries, attention_options)
                         : attention_.trace(queries, input(x_kv, n_k, "xkv", "nk"),
                                            attention_options);
-      return trace_to_js(trace);
+      return spotlight_wasm::trace_to_js(trace);
     });
   }
 
@@ -201,43 +201,6 @@ class AttentionBinding {
   // Named as the JS API names them: x and seqLen for self-attention, xq and nq for cross.
   Matrix queries_input(const val& values, int n, bool self) const {
     return self ? input(values, n, "x", "seqLen") : input(values, n, "xq", "nq");
-  }
-
-  val trace_to_js(const spotlight::AttentionTrace& trace) const {
-    const Index n_heads = attention_.num_heads(), d_head = attention_.head_dim();
-    const Index n_q = trace.concat.rows(), n_k = trace.heads.front().k.rows();
-    // Stack one member of every head into (n_heads * rows, cols): shape (n_heads, rows, cols).
-    auto stacked = [&](Matrix spotlight::HeadTrace::*member, Index rows, Index cols) {
-      Matrix all(n_heads * rows, cols);
-      for (Index head = 0; head < n_heads; ++head) {
-        all.middleRows(head * rows, rows) = trace.heads[static_cast<std::size_t>(head)].*member;
-      }
-      return to_tensor(all, {n_heads, rows, cols});
-    };
-    using spotlight::HeadTrace;
-    val out = val::object();
-    out.set("scale", trace.scale);
-    out.set("q", stacked(&HeadTrace::q, n_q, d_head));
-    out.set("k", stacked(&HeadTrace::k, n_k, d_head));
-    out.set("v", stacked(&HeadTrace::v, n_k, d_head));
-    out.set("rawScores", stacked(&HeadTrace::raw_scores, n_q, n_k));
-    out.set("scaledScores", stacked(&HeadTrace::scaled_scores, n_q, n_k));
-    out.set("maskedScores", stacked(&HeadTrace::masked_scores, n_q, n_k));
-    out.set("expScores", stacked(&HeadTrace::exp_scores, n_q, n_k));
-    auto stacked_rows = [&](Eigen::VectorXf HeadTrace::*member) {
-      Matrix all(n_heads, n_q);
-      for (Index head = 0; head < n_heads; ++head) {
-        all.row(head) = (trace.heads[static_cast<std::size_t>(head)].*member).transpose();
-      }
-      return to_tensor(all, {n_heads, n_q});
-    };
-    out.set("rowMax", stacked_rows(&HeadTrace::row_max));
-    out.set("rowSum", stacked_rows(&HeadTrace::row_sum));
-    out.set("weights", stacked(&HeadTrace::weights, n_q, n_k));
-    out.set("headOutputs", stacked(&HeadTrace::output, n_q, d_head));
-    out.set("concat", to_tensor(trace.concat, {n_q, attention_.embed_dim()}));
-    out.set("output", to_tensor(trace.output, {n_q, attention_.embed_dim()}));
-    return out;
   }
 
   spotlight::SimpleAttention attention_;

@@ -53,6 +53,7 @@ class TransformerBinding {
   double train_step(const val& inputs, const val& targets, int batch, int seq_len,
                     const val& options);
   val forward(const val& tokens, int seq_len) const;
+  val trace(const val& tokens, int seq_len, int layer) const;
   val generate(const val& prompt, int count, const val& options) const;
   val save(const val& options) const;
   double last_gradient_norm() const { return model_.last_gradient_norm(); }

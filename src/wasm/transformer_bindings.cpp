@@ -326,6 +326,20 @@ val TransformerBinding::forward(const val& tokens, int seq_len) const {
   });
 }
 
+// {layer, input: {data, shape: [seqLen, dModel]}} and trace_to_js's members of the layer's
+// attention on one sequence.
+val TransformerBinding::trace(const val& tokens, int seq_len, int layer) const {
+  return guarded_model([&] {
+    require_length(tokens, "tokens", seq_len, "seqLen");
+    require_forward_fits(seq_len, "the trace's");
+    const spotlight::LayerTrace trace = model_.trace(to_tokens(tokens, "tokens"), layer);
+    val out = spotlight_wasm::trace_to_js(trace.attention);
+    out.set("layer", static_cast<double>(trace.layer));
+    out.set("input", spotlight_wasm::to_tensor(trace.input.data(), {trace.input.rows(), trace.input.cols()}));
+    return out;
+  });
+}
+
 // An Int32Array of the `count` new tokens; `options`: api.js's canonical {temperature, topK,
 // seed}.
 val TransformerBinding::generate(const val& prompt, int count, const val& options) const {
@@ -466,6 +480,7 @@ EMSCRIPTEN_BINDINGS(tiny_transformer) {
       .function("lossAndGradients", &TransformerBinding::loss_and_gradients)
       .function("trainStep", &TransformerBinding::train_step)
       .function("forward", &TransformerBinding::forward)
+      .function("trace", &TransformerBinding::trace)
       .function("generate", &TransformerBinding::generate)
       .function("save", &TransformerBinding::save);
   emscripten::function("rawScoreHeads", &score_heads);

@@ -148,6 +148,34 @@ test('transformer: forward gives (seqLen, vocab) logits and causal (layers, head
   assert.notDeepEqual(changed.logits.data, logits.data);
 });
 
+test('transformer: trace gives a layer\'s input and every intermediate, with forward\'s weights', async (t) => {
+  const M = await loadModule();
+  const model = withModel(t, M, SMALL);
+  const tokens = [1, 4, 2, 2, 7, 3];
+  const T = tokens.length;
+  const dHead = SMALL.embedDim / SMALL.numHeads;
+  const { attention } = model.forward(tokens);
+  for (let layer = 0; layer < SMALL.numLayers; layer += 1) {
+    const trace = model.trace(tokens, layer);
+    assert.equal(trace.layer, layer);
+    assert.deepEqual(trace.input.shape, [T, SMALL.embedDim]);
+    assert.deepEqual(trace.q.shape, [SMALL.numHeads, T, dHead]);
+    assert.deepEqual(trace.weights.shape, [SMALL.numHeads, T, T]);
+    assert.deepEqual(trace.output.shape, [T, SMALL.embedDim]);
+    assert.ok(Math.abs(trace.scale - 1 / Math.sqrt(dHead)) < 1e-7);
+    const maps = attention.data.subarray(layer * SMALL.numHeads * T * T, (layer + 1) * SMALL.numHeads * T * T);
+    for (let i = 0; i < maps.length; i += 1) {
+      assert.ok(Math.abs(trace.weights.data[i] - maps[i]) < 1e-6, `weight ${i} of layer ${layer}`);
+    }
+    // The mask: future keys are -Infinity before the softmax.
+    assert.equal(trace.maskedScores.data[0 * T + 1], -Infinity);
+  }
+  assertError(() => model.trace(tokens, 2), /layer 2 does not exist.*2 layers/);
+  assertError(() => model.trace(tokens, -1), /layer must be an integer >= 0, got number -1/);
+  assertError(() => model.trace([1, 99], 0), /99/);
+  assertError(() => model.trace([], 0), /between 1 and the context length 8, got 0/);
+});
+
 test('transformer: lossAndGradients gives a loss near ln(vocab) at the start and one gradient per parameter', async (t) => {
   const M = await loadModule();
   const model = withModel(t, M, SMALL);

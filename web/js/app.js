@@ -13,6 +13,12 @@
     heatmap: null, arcs: null, smallMultiples: [], firstHeatmapMs: null, timer: 0, pending: false,
     compare: null, compareMaps: null, scalingPoints: null, scalingSeed: null, linkProblems: [],
     lastFragment: '',
+    models: { trained: null, yours: null },  // ModelViews of the shipped model and of yours
+    modelProblem: null,     // why the trained model could not be loaded, if it could not
+    labelSample: null,      // held-out workshop sentences the head labels are measured on
+    pinRelation: true,      // pin the preset's relation row at the next compute
+    read: null,             // how the model read the text (ModelView.read)
+    timings: {},
   };
 
   function option(select, value, label) {
@@ -42,9 +48,34 @@
 
   // ---- controls ----------------------------------------------------------------------------
 
+  // The model the views show, or null for random weights.
+  function currentModel() {
+    return state.model === 'random' ? null : view.models[state.model];
+  }
+
+  function headCount() {
+    const model = currentModel();
+    return model ? model.config.numHeads : state.numHeads;
+  }
+
+  // "head 0.2" for layer 0, head 2 of a model; "head 2" for the single layer of random weights.
+  function headName(head, layer = state.layer) {
+    return currentModel() ? `head ${layer}.${head}` : `head ${head}`;
+  }
+
+  function headLabel(layer, head) {
+    const model = currentModel();
+    if (!model || !model.labels) return '';
+    const entry = model.labels.find((l) => l.layer === layer && l.head === head);
+    return entry ? entry.label : '';
+  }
+
   function headEntries() {
     const entries = [];
-    for (let h = 0; h < state.numHeads; h += 1) entries.push([h, `head ${h}`]);
+    for (let h = 0; h < headCount(); h += 1) {
+      const label = headLabel(state.layer, h);
+      entries.push([h, label ? `${headName(h)}: ${label}` : headName(h)]);
+    }
     entries.push(['mean', 'mean over heads'], ['max', 'max over heads']);
     return entries;
   }
@@ -53,8 +84,31 @@
     $('preset').value = config.PRESETS.some((p) => p.text === state.text)
       ? config.PRESETS.find((p) => p.text === state.text).id : 'own';
     if ($('text').value !== state.text) $('text').value = state.text;
-    for (const radio of document.querySelectorAll('input[name="mode"]')) radio.checked = radio.value === state.mode;
+    for (const radio of document.querySelectorAll('input[name="mode"]')) {
+      radio.checked = radio.value === state.mode;
+      radio.disabled = state.model !== 'random';  // a trained model reads text its own way
+    }
     $('lowercase').checked = state.lowercase;
+    $('lowercase').disabled = state.model !== 'random';
+    for (const radio of document.querySelectorAll('input[name="model"]')) radio.checked = radio.value === state.model;
+    const model = currentModel();
+    $('layer-field').hidden = !model;
+    if (model) {
+      replaceOptions($('layer'), Array.from({ length: model.config.numLayers }, (_, l) => [l, `layer ${l}`]), state.layer);
+    }
+    $('random-settings').classList.toggle('disabled', Boolean(model));
+    for (const control of $('random-settings').querySelectorAll('input, select')) {
+      if (!['theme', 'projector'].includes(control.id)) control.disabled = Boolean(model);
+    }
+    $('settings-note').hidden = !model;
+    if (model) {
+      const c = model.config;
+      $('settings-note').textContent = `The trained model fixes its own: ${c.numLayers} layers of ${c.numHeads} heads, ` +
+        `d_model ${c.embedDim}, causal, scaled by 1/√${c.embedDim / c.numHeads}, learned positions` +
+        `${c.mlp ? ', an MLP in each layer' : ', attention only'}. Switch to "random and designed" weights to change them.`;
+    }
+    $('designed-heads').hidden = Boolean(model);
+    $('heads-help').hidden = !model;
     $('embed-dim').value = String(state.embedDim);
     replaceOptions($('num-heads'), config.headChoices(state.embedDim).map((h) => [h, String(h)]), state.numHeads);
     $('seed').value = String(state.seed);
@@ -112,8 +166,12 @@
 
     $('preset').addEventListener('change', () => {
       const preset = config.PRESETS.find((p) => p.id === $('preset').value);
-      if (preset) state.text = preset.text;
-      else $('text').focus();
+      if (preset) {
+        state.text = preset.text;
+        showRelationHead();
+      } else {
+        $('text').focus();
+      }
       update();
     });
     $('text').addEventListener('input', () => {
@@ -124,6 +182,18 @@
       radio.addEventListener('change', () => { state.mode = radio.value; update(); });
     }
     $('lowercase').addEventListener('change', () => { state.lowercase = $('lowercase').checked; update(); });
+    for (const radio of document.querySelectorAll('input[name="model"]')) {
+      radio.addEventListener('change', () => { if (radio.checked) selectModel(radio.value); });
+    }
+    $('layer').addEventListener('change', () => {
+      state.layer = Number($('layer').value);
+      view.arcHeads = new Set([typeof state.head === 'number' ? state.head : 0]);
+      update();
+    });
+    $('weights-pattern').addEventListener('change', () => {
+      view.weightsPattern = $('weights-pattern').value;
+      renderWeightsCompare();
+    });
     $('embed-dim').addEventListener('change', () => {
       state.embedDim = Number($('embed-dim').value);
       const choices = config.headChoices(state.embedDim);
@@ -188,8 +258,41 @@
     });
   }
 
+  // Switches whose weights the views show.
+  function selectModel(model) {
+    if (model !== 'random' && !view.models[model]) {
+      showMessages([model === 'yours'
+        ? 'You have not trained a model yet: start one in "Train it yourself" below, then pick it here.'
+        : `The trained model could not be loaded: ${view.modelProblem || 'it is missing'}.`]);
+      syncControls();
+      return;
+    }
+    state.model = model;
+    if (model === 'random') {
+      clampHead();
+    } else {
+      state.layer = Math.min(state.layer, view.models[model].config.numLayers - 1);
+      showRelationHead();
+    }
+    update();
+  }
+
+  // With a trained model and a preset's text: show the head that measured best for the preset's
+  // relation, with the query's row pinned.
+  function showRelationHead() {
+    const model = currentModel();
+    const preset = config.PRESETS.find((p) => p.text === state.text);
+    const relation = model && preset ? model.relationOf(preset.id) : null;
+    if (relation && relation.layer < model.config.numLayers && relation.head < model.config.numHeads) {
+      state.layer = relation.layer;
+      state.head = relation.head;
+      view.arcHeads = new Set([relation.head]);
+    }
+    view.pinRelation = true;
+  }
+
   function clampHead() {
-    if (typeof state.head === 'number' && state.head >= state.numHeads) state.head = 0;
+    if (typeof state.head === 'number' && state.head >= headCount()) state.head = 0;
     state.headPatterns = state.headPatterns.slice(0, state.numHeads);
     view.arcHeads = new Set([typeof state.head === 'number' ? state.head : 0]);
   }
@@ -215,16 +318,20 @@
     view.tokens = tokens;
     view.total = total;
     const messages = [];
-    if (total > config.MAX_TOKENS) {
+    if (total > config.MAX_TOKENS && !currentModel()) {
       messages.push(`This text has ${total.toLocaleString('en')} tokens; only the first ` +
         `${config.MAX_TOKENS.toLocaleString('en')} are shown (the page's limit, so it stays responsive).`);
     }
-    if (view.linkProblems.length > 0) {
+    if (view.linkProblems.length > 0 && !currentModel()) {
       messages.push(`This link had settings that were ignored: ${view.linkProblems.join('; ')}.`);
     }
     view.result = null;
     view.compare = null;
-    if (tokens.length === 0) {
+    view.read = null;
+    const model = currentModel();
+    if (model) {
+      computeModel(model, messages);
+    } else if (tokens.length === 0) {
       messages.push('Type some text to see how its tokens attend to each other.');
     } else {
       try {
@@ -237,6 +344,64 @@
     showMessages(messages);
     syncControls();
     render();
+  }
+
+  // The text as the trained model reads it, and its attention in the shown layer.
+  function computeModel(model, messages) {
+    view.total = 0;
+    let read;
+    try {
+      read = model.read(state.text);
+    } catch (error) {
+      view.tokens = [];
+      messages.push(`Could not read the text: ${error.message}`);
+      return;
+    }
+    view.read = read;
+    view.tokens = read.tokens;
+    view.total = read.total;
+    // The model sees <bos> first, as in training; the text's first contextLength - 1 words follow.
+    if (read.cut > 0) {
+      messages.push(`The model reads at most ${model.config.contextLength - 1} words (its context is ` +
+        `${model.config.contextLength} tokens with <bos>); the last ${read.cut.toLocaleString('en')} of ` +
+        `${read.total.toLocaleString('en')} are left out. Random weights take up to ${config.MAX_TOKENS.toLocaleString('en')} tokens.`);
+    }
+    if (read.unknown.length > 0) {
+      const shown = read.unknown.slice(0, 8).map((w) => `"${w}"`).join(', ');
+      messages.push(`Not in the model's ${model.vocabulary.length - 2} words, so read as <unk>: ${shown}` +
+        `${read.unknown.length > 8 ? ` and ${read.unknown.length - 8} more` : ''}.`);
+    }
+    if (read.words.length === 0) {
+      messages.push('Type some text to see how the trained model\'s tokens attend to each other.');
+    }
+    if (view.linkProblems.length > 0 && !messages.some((m) => m.startsWith('This link'))) {
+      messages.push(`This link had settings that were ignored: ${view.linkProblems.join('; ')}.`);
+    }
+    if (state.layer >= model.config.numLayers) state.layer = 0;
+    if (typeof state.head === 'number' && state.head >= model.config.numHeads) state.head = 0;
+    try {
+      const started = performance.now();
+      view.result = model.compute(read.ids, state.layer);
+      view.timings.modelCompute = performance.now() - started;
+      if (state.compare !== 'off') {
+        messages.push('Compare switches the random weights\' settings; with a trained model see "Random, designed, trained" below.');
+      }
+    } catch (error) {
+      messages.push(`Could not compute attention: ${error.message}`);
+    }
+    if (view.result && view.pinRelation) pinRelationRow(model);
+    view.pinRelation = false;
+  }
+
+  // The preset's relation (the query's row and the key) pinned in the heatmap, or nothing.
+  function pinRelationRow(model) {
+    const preset = config.PRESETS.find((p) => p.text === state.text);
+    const relation = preset ? model.relationOf(preset.id) : null;
+    if (!relation || !view.heatmap) return;
+    const row = view.tokens.indexOf(relation.query);
+    const col = view.tokens.indexOf(relation.key);
+    if (row < 0 || col < 0) return;
+    view.heatmap.pinned = { row, col };
   }
 
   // ---- views -------------------------------------------------------------------------------
@@ -323,9 +488,57 @@
     box.appendChild(list);
   }
 
-  function renderSmallMultiples() {
+  // A trained model's grid: one row per layer, one column per head, each labelled with what the
+  // detectors found; a click shows that layer and head above.
+  function renderModelGrid() {
     const grid = $('small-multiples');
     grid.textContent = '';
+    grid.classList.add('model-grid');
+    view.smallMultiples = [];
+    const { result } = view;
+    result.allLayers.forEach((heads, layer) => {
+      const row = document.createElement('div');
+      row.className = 'grid-row';
+      row.appendChild(Object.assign(document.createElement('span'), { className: 'grid-layer', textContent: `layer ${layer}` }));
+      heads.forEach((values, head) => {
+        const selected = layer === state.layer && head === state.head;
+        const button = document.createElement('button');
+        button.type = 'button';
+        button.className = `multiple${selected ? ' selected' : ''}`;
+        button.setAttribute('aria-pressed', String(selected));
+        button.dataset.layer = String(layer);
+        button.dataset.head = String(head);
+        const canvas = document.createElement('canvas');
+        const caption = document.createElement('span');
+        caption.textContent = `${layer}.${head}`;
+        caption.style.borderColor = colormap.headColour(head);
+        const label = document.createElement('span');
+        label.className = 'head-label';
+        label.textContent = headLabel(layer, head) || ' ';
+        button.append(canvas, caption, label);
+        button.addEventListener('click', () => {
+          state.layer = layer;
+          state.head = head;
+          view.arcHeads = new Set([head]);
+          update();
+        });
+        row.appendChild(button);
+        const map = new Heatmap(canvas, { labels: false, fixedSize: 76 });
+        map.draw(values, view.tokens, view.tokens, colourMax(values));
+        view.smallMultiples.push(map);
+      });
+      grid.appendChild(row);
+    });
+  }
+
+  function renderSmallMultiples() {
+    if (currentModel()) {
+      renderModelGrid();
+      return;
+    }
+    const grid = $('small-multiples');
+    grid.textContent = '';
+    grid.classList.remove('model-grid');
     view.smallMultiples = [];
     const { result } = view;
     const entries = result.weights.map((w, h) => [h, `head ${h}`, w])
@@ -380,7 +593,7 @@
       const swatch = document.createElement('span');
       swatch.className = 'swatch';
       swatch.style.background = colormap.headColour(h);
-      label.append(box, swatch, document.createTextNode(`head ${h}`));
+      label.append(box, swatch, document.createTextNode(headName(h)));
       legend.appendChild(label);
     }
     drawArcLines();
@@ -480,6 +693,123 @@
     view.compareValues = { a, b, diff };
   }
 
+  // The settings the step-by-step view explains: the page's, or the trained model's own.
+  function stepSettings() {
+    const model = currentModel();
+    if (!model) return state;
+    const c = model.config;
+    const pinned = view.heatmap && view.heatmap.pinned;
+    return Object.assign({}, state, { embedDim: c.embedDim, numHeads: c.numHeads, scaled: true, temperature: 1,
+      causal: true, layer: state.layer, focusRow: pinned ? pinned.row : view.tokens.length - 1 });
+  }
+
+  // Random, designed and trained weights on the same sentence and head, side by side. The random
+  // and designed sides use the trained model's shape (d_model, heads), causal, on its tokens.
+  function renderWeightsCompare() {
+    const trained = view.models.trained;
+    const note = $('weights-note');
+    const views = $('weights-views');
+    view.weightsValues = null;
+    if (!trained) {
+      note.hidden = false;
+      note.textContent = 'The trained model is not loaded, so there is nothing to compare.';
+      views.hidden = true;
+      return;
+    }
+    const read = trained.read(state.text);
+    if (read.words.length === 0) {
+      note.hidden = false;
+      note.textContent = 'Type some text to compare the three.';
+      views.hidden = true;
+      return;
+    }
+    const model = currentModel() || trained;
+    const layer = Math.min(state.layer, model.config.numLayers - 1);
+    const head = typeof state.head === 'number' && state.head < model.config.numHeads ? state.head : 0;
+    const { embedDim, numHeads } = trained.config;
+    const randomSettings = { embedDim, numHeads, seed: state.seed, causal: true, scaled: true, temperature: 1,
+      positional: true, headPatterns: [], window: state.window };
+    const pattern = view.weightsPattern || 'previous_token';
+    const designedSettings = Object.assign({}, randomSettings, {
+      headPatterns: Array.from({ length: numHeads }, (_, h) => (h === head ? pattern : 'random')) });
+    try {
+      const random = view.engine.compute(read.tokens, randomSettings).weights[head];
+      const designed = view.engine.compute(read.tokens, designedSettings).weights[head];
+      const learned = model.compute(model.read(state.text).ids, layer, { trace: false }).weights[head];
+      if (!view.weightsMaps) {
+        view.weightsMaps = ['random', 'designed', 'trained'].map((id) => new Heatmap($(`weights-${id}`), { fixedSize: 260, maxCell: 26 }));
+      }
+      [random, designed, learned].forEach((values, i) => view.weightsMaps[i].draw(values, read.tokens, read.tokens));
+      const patternLabel = config.HEAD_PATTERNS.find((p) => p.id === pattern).label;
+      $('weights-random-caption').textContent = `random (seed ${state.seed}), head ${head}`;
+      $('weights-designed-caption').textContent = `designed: ${patternLabel}, head ${head}`;
+      $('weights-trained-caption').textContent = `${state.model === 'yours' ? 'trained by you' : 'trained'}, head ${layer}.${head}` +
+        `${headLabel(layer, head) ? ` (${headLabel(layer, head)})` : ''}`;
+      note.hidden = read.unknown.length === 0;
+      note.textContent = read.unknown.length ? 'Words the model does not know are read as <unk> on the trained side.' : '';
+      views.hidden = false;
+      view.weightsValues = { random: Array.from(random), designed: Array.from(designed), trained: Array.from(learned), tokens: read.tokens.slice() };
+    } catch (error) {
+      note.hidden = false;
+      note.textContent = `Could not compute the comparison: ${error.message}`;
+      views.hidden = true;
+    }
+  }
+
+  // What the model learned from, and for a preset what its head does: the first thing a
+  // newcomer reads.
+  function renderIntro() {
+    const box = $('model-intro');
+    box.textContent = '';
+    const model = currentModel();
+    $('about-trained').hidden = !model;
+    $('about-random').hidden = Boolean(model);
+    if (!model) {
+      box.appendChild(paragraph('Random weights: the mechanism, not meaning. Every pattern here is an accident of the seed.'));
+      return;
+    }
+    const m = model.metadata || {};
+    if (state.model === 'yours') {
+      box.appendChild(paragraph(`Your model, trained here in this tab: ${describeYours(m)}`));
+    } else if (m.task === 'workshop') {
+      box.appendChild(paragraph(`This model was trained by the project's C++ core on ${Number(m.trainSentences).toLocaleString('en')} ` +
+        `sentences of a small made-up grammar (${model.vocabulary.length - 2} words: pronouns that refer back to a noun, ` +
+        `verbs that agree with a subject across a phrase, relative clauses), for ${Number(m.steps).toLocaleString('en')} steps ` +
+        `of ${m.batch} sentences. It learned these relations because its small corpus required them; large models learn them ` +
+        'from billions of words, and less cleanly (Clark et al. 2019: BERT\'s best coreference head finds the antecedent ' +
+        '65% of the time).'));
+    }
+    const preset = config.PRESETS.find((p) => p.text === state.text);
+    const relation = preset ? model.relationOf(preset.id) : null;
+    if (relation && view.result) {
+      const n = view.result.n;
+      const row = view.tokens.indexOf(relation.query);
+      const col = view.tokens.indexOf(relation.key);
+      const layerWeights = view.result.allLayers[relation.layer][relation.head];
+      const weight = row >= 0 && col >= 0 ? layerWeights[row * n + col] : NaN;
+      const p = paragraph(`Head ${relation.layer}.${relation.head} links "${relation.query}" to "${relation.key}" ` +
+        `(weight ${Number.isFinite(weight) ? weight.toFixed(2) : '-'}). On ${Number(m.heldOutSentences).toLocaleString('en')} held-out ` +
+        `sentences it puts its largest weight on the ${relation.label === 'coreference' ? 'antecedent' : relation.label === 'agreement' ? 'subject' : 'head noun'} ` +
+        `${(100 * relation.heldOutAccuracy).toFixed(1)}% of the time, and ${(100 * relation.novelAccuracy).toFixed(1)}% on ` +
+        `${Number(m.novelSentences).toLocaleString('en')} sentences of shapes it never saw.`);
+      p.className = 'relation-line';
+      box.appendChild(p);
+    } else if (preset === undefined) {
+      box.appendChild(paragraph('On your own text the model reads only the words it knows; the presets ask the workshop\'s three questions.'));
+    }
+  }
+
+  function describeYours(m) {
+    if (!m || !m.task) return 'see "Train it yourself" below.';
+    return `${m.task} task, ${Number(m.steps || 0).toLocaleString('en')} steps so far. Its heads are labelled by what the detectors measure.`;
+  }
+
+  function paragraph(text) {
+    const p = document.createElement('p');
+    p.textContent = text;
+    return p;
+  }
+
   function renderScaling() {
     if (view.scalingSeed === state.seed) return;
     view.scalingPoints = Spotlight.renderScalingPanel($('scaling'), view.engine.module, state.seed);
@@ -511,6 +841,14 @@
   function applyFragment(hash) {
     const { settings, problems } = Spotlight.share.fromFragment(hash);
     Object.assign(state, config.DEFAULTS, { headPatterns: [] }, settings);
+    if (state.model !== 'random' && !view.models[state.model]) {
+      problems.push(state.model === 'yours' ? 'model = "yours": a model trained in the page is not kept in links; ' +
+        'showing the workshop model' : `model = "trained": ${view.modelProblem}`);
+      state.model = view.models.trained ? 'trained' : 'random';
+    }
+    // Without a layer and head in the link, a preset opens on its relation's head.
+    if (state.model !== 'random' && settings.head === undefined && settings.layer === undefined) showRelationHead();
+    else view.pinRelation = true;
     view.linkProblems = problems;
     view.linkProblemsShown = false;
     update();
@@ -526,12 +864,14 @@
     }
     renderScaling();
     writeFragment();
+    renderIntro();
+    renderWeightsCompare();
     if (!hasResult) return;
     renderHeatmap();
     renderSmallMultiples();
     renderArcs();
     renderRowCheck();
-    Spotlight.renderSteps($('steps'), view.stepExplain, view.result, view.tokens, state);
+    Spotlight.renderSteps($('steps'), view.stepExplain, view.result, view.tokens, stepSettings());
     renderCompare();
   }
 
@@ -587,7 +927,17 @@
   // 16 million numbers.
   function snapshot({ values = true, allHeads = false } = {}) {
     const { result } = view;
+    const model = currentModel();
     return {
+      model: state.model,
+      layer: model ? state.layer : null,
+      pinned: view.heatmap && view.heatmap.pinned ? Object.assign({}, view.heatmap.pinned) : null,
+      headLabels: model && model.labels ? model.labels.map((l) => Object.assign({}, l)) : null,
+      modelLoadMs: view.timings.modelLoad === undefined ? null : view.timings.modelLoad,
+      modelProblem: view.modelProblem,
+      unknownWords: view.read ? view.read.unknown.slice() : [],
+      weightsCompare: values ? view.weightsValues : null,
+      intro: $('model-intro').textContent,
       tokens: view.tokens.slice(),
       totalTokens: view.total,
       settings: Object.assign({}, state),
@@ -634,8 +984,49 @@
       status: $('device-status'), charts: $('device-charts'), table: $('device-table'),
     }, () => ({ embedDim: state.embedDim, numHeads: state.numHeads }));
     drawLegend();
+    loadTrainedModel(module);
+    replaceOptions($('weights-pattern'), config.HEAD_PATTERNS.filter((p) => p.id !== 'random').map((p) => [p.id, p.label]), 'previous_token');
     bindControls();
     applyFragment(location.hash);
+    if (view.models.trained) setTimeout(() => labelHeads(view.models.trained), 0);
+  }
+
+  // The shipped model (web/generated/models/workshop.js). Without it the page works on with
+  // random weights, and says why.
+  function loadTrainedModel(module) {
+    const started = performance.now();
+    try {
+      view.models.trained = Spotlight.ModelView.fromEmbedded(module, 'workshop');
+      view.timings.modelLoad = performance.now() - started;
+    } catch (error) {
+      view.modelProblem = error.message;
+      view.models.trained = null;
+      if (state.model === 'trained') state.model = 'random';
+      for (const radio of document.querySelectorAll('input[name="model"]')) {
+        if (radio.value === 'trained') radio.disabled = true;
+      }
+    }
+  }
+
+  // The detectors' labels of every head, measured on held-out workshop sentences (after the first
+  // heatmap, so they never delay it).
+  function labelHeads(model) {
+    try {
+      if (!view.labelSample) {
+        const corpus = view.engine.module.workshopCorpus({ trainSentences: 8000, evalSentences: 200 });
+        view.labelSample = { sequences: corpus.heldOut.map((s) => s.tokens), sentences: corpus.heldOut };
+      }
+      const started = performance.now();
+      model.headLabels(model.metadata && model.metadata.task === 'workshop' ? view.labelSample
+        : { sequences: view.labelSample.sequences });
+      view.timings.labels = performance.now() - started;
+      if (currentModel() === model) {
+        syncControls();
+        render();
+      }
+    } catch (error) {
+      showMessages([`Could not measure the heads: ${error.message}`]);
+    }
   }
 
   const ready = start().catch((error) => {

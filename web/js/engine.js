@@ -96,4 +96,5 @@
   Spotlight.Engine = Engine;
   Spotlight.STEP_BY_STEP_MAX_TOKENS = STEP_BY_STEP_MAX_TOKENS;
   Spotlight.rowStatistics = rowStatistics;
+  Spotlight.combineHeads = combineHeads;
 }(window.Spotlight));

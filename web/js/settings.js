@@ -15,7 +15,13 @@
       text: 'The book that I bought yesterday was interesting' },
   ];
 
+  // Whose weights the views show: the workshop model trained by ./build.sh (shipped with the page),
+  // random ones from the seed (with designed heads), or the model trained here in the page.
+  const MODELS = ['trained', 'random', 'yours'];
+
   const DEFAULTS = {
+    model: 'trained',
+    layer: 0,              // the layer shown, for a trained model
     text: PRESETS[0].text,
     mode: 'word',          // 'word' | 'char'
     lowercase: false,
@@ -59,7 +65,8 @@
   }
 
   Spotlight.settings = {
-    EMBED_DIMS, MAX_HEADS, MAX_TOKENS, MAX_ARC_TOKENS, PRESETS, DEFAULTS, HEAD_PATTERNS, COMPARISONS,
+    EMBED_DIMS, MAX_HEADS, MAX_TOKENS, MAX_ARC_TOKENS, PRESETS, DEFAULTS, HEAD_PATTERNS, COMPARISONS, MODELS,
+    MAX_LAYERS: 8,
     headChoices,
   };
 }(window.Spotlight));

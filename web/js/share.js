@@ -23,6 +23,8 @@
 
   // key in the fragment -> [state key, reader, writer]
   const FIELDS = {
+    model: ['model', oneOf(config.MODELS), String],
+    layer: ['layer', (v) => integer(v, 0, config.MAX_LAYERS - 1), String],
     text: ['text', (v) => (v.length <= MAX_TEXT ? v : undefined), String],
     mode: ['mode', oneOf(['word', 'char']), String],
     lower: ['lowercase', flag, (v) => (v ? '1' : '0')],
@@ -74,6 +76,10 @@
       if (parsed === undefined) problems.push(`${key} = ${shown(value)} is not allowed`);
       else settings[field[0]] = parsed;
     }
+    // A link made before the trained model existed (random settings and no model) still opens
+    // on the random weights it showed.
+    const RANDOM_ONLY = ['d', 'h', 'seed', 'heads', 'pos', 'scaled', 't', 'causal', 'window'];
+    if (settings.model === undefined && RANDOM_ONLY.some((key) => params.has(key))) settings.model = 'random';
     // Cross-field checks: the head count must divide the dimension, the head must exist.
     const embedDim = settings.embedDim || config.DEFAULTS.embedDim;
     if (settings.numHeads !== undefined && !config.headChoices(embedDim).includes(settings.numHeads)) {

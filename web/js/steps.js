@@ -84,15 +84,23 @@
       container.appendChild(element('p', 'note', 'The heatmap shows a summary over heads; the steps follow head 0.'));
     }
     const add = (node) => container.appendChild(node);
+    // A trained model's layer (settings.layer set): its heads are named layer.head.
+    const trained = typeof settings.layer === 'number';
+    const headName = trained ? `${settings.layer}.${head}` : String(head);
 
-    const x = matrixFigure({ id: 'x', title: 'X: token vectors + positions', shape: `n × d_model = ${n} × ${dModel}`,
+    if (trained) add(whyFigure(t, head, headName, tokens, settings.focusRow));
+    const x = matrixFigure({ id: 'x', title: trained ? `X: what layer ${settings.layer} reads, LayerNorm of the residual stream`
+      : 'X: token vectors + positions', shape: `n × d_model = ${n} × ${dModel}`,
       rows: n, cols: dModel, get: (r, c) => result.x[r * dModel + c], rowLabels: labels });
-    x.appendChild(element('p', 'help', `Columns 0 to ${dModel / 2 - 1} hold the positional encoding alone; ` +
+    x.appendChild(element('p', 'help', trained
+      ? (settings.layer === 0 ? 'Each row: the token\'s learned embedding plus its learned position, normalised.'
+        : `Each row: the token's embedding and position after ${settings.layer} layer(s) added what they found, normalised.`)
+      : `Columns 0 to ${dModel / 2 - 1} hold the positional encoding alone; ` +
       `the token vectors live in columns ${dModel / 2} to ${dModel - 1}, with the slow positional columns.`));
     add(x);
-    add(arrow(`times W_q, W_k, W_v; head ${head} keeps columns ${head * dHead} to ${(head + 1) * dHead - 1}`));
+    add(arrow(`times W_q, W_k, W_v${trained ? ' (+ biases), all learned' : ''}; head ${headName} keeps columns ${head * dHead} to ${(head + 1) * dHead - 1}`));
     for (const [name, tensor] of [['Q', t.q], ['K', t.k], ['V', t.v]]) {
-      add(matrixFigure({ id: name.toLowerCase(), title: `${name} of head ${head}`, shape: `${n} × d_head = ${n} × ${dHead}`,
+      add(matrixFigure({ id: name.toLowerCase(), title: `${name} of head ${headName}`, shape: `${n} × d_head = ${n} × ${dHead}`,
         rows: n, cols: dHead, get: (r, c) => at(tensor, head, r, c), rowLabels: labels }));
     }
     add(arrow('Q K^T: every query against every key'));
@@ -147,7 +155,7 @@
       } }));
     add(explain);  // the explanation sits beside the weights it explains
     add(arrow('× V: each row mixes the value rows by its weights'));
-    add(matrixFigure({ id: 'head-output', title: `output of head ${head}`, shape: `${n} × ${dHead}`, rows: n, cols: dHead,
+    add(matrixFigure({ id: 'head-output', title: `output of head ${headName}`, shape: `${n} × ${dHead}`, rows: n, cols: dHead,
       get: (r, c) => at(t.headOutputs, head, r, c), rowLabels: labels }));
     add(arrow(`concatenate the ${settings.numHeads} heads side by side`));
     add(matrixFigure({ id: 'concat', title: 'concatenated heads', shape: `${n} × ${dModel}`, rows: n, cols: dModel,
@@ -155,7 +163,49 @@
     add(arrow('× W_O (+ b_O)'));
     add(matrixFigure({ id: 'output', title: 'output', shape: `${n} × ${dModel}`, rows: n, cols: dModel,
       get: (r, c) => at(t.output, 0, r, c), rowLabels: labels }));
-    showExplanation(Math.min(1, n - 1), 0);
+    const focus = typeof settings.focusRow === 'number' && settings.focusRow < n ? settings.focusRow : Math.min(1, n - 1);
+    showExplanation(focus, trained ? largestKey(t, head, n, focus) : 0);
+  }
+
+  function largestKey(t, head, n, row) {
+    let best = 0;
+    for (let j = 1; j < n; j += 1) if (at(t.weights, head, row, j) > at(t.weights, head, row, best)) best = j;
+    return best;
+  }
+
+  // Why a query attends where it does: its q . k against every key it may see, largest first,
+  // with the weight each gets. For a trained head this is where the learning shows: q_it . k_cat
+  // stands out from the other keys.
+  function whyFigure(t, head, headName, tokens, focusRow) {
+    const n = tokens.length;
+    const row = typeof focusRow === 'number' && focusRow < n ? focusRow : n - 1;
+    const figure = element('figure', 'step why');
+    figure.dataset.step = 'why';
+    const caption = element('figcaption');
+    caption.append(element('strong', null, `Why query ${row} "${tokens[row]}" attends where it does`),
+      element('span', 'shape', ` (head ${headName})`));
+    figure.appendChild(caption);
+    const keys = [];
+    for (let j = 0; j <= row && j < n; j += 1) {
+      if (at(t.maskedScores, head, row, j) !== -Infinity) keys.push(j);
+    }
+    keys.sort((a, b) => at(t.rawScores, head, row, b) - at(t.rawScores, head, row, a));
+    const list = element('ol', 'why-list');
+    for (const j of keys) {
+      const weight = at(t.weights, head, row, j);
+      const item = element('li');
+      item.dataset.key = String(j);
+      const bar = element('span', 'bar');
+      bar.style.width = `${Math.round(weight * 100)}%`;
+      item.append(bar, element('span', null, `q_${tokens[row]} · k_${tokens[j]} (${j}) = ` +
+        `${at(t.rawScores, head, row, j).toFixed(2)}, × ${t.scale.toPrecision(3)} = ${at(t.scaledScores, head, row, j).toFixed(2)} → weight ${weight.toFixed(3)}`));
+      list.appendChild(item);
+    }
+    figure.appendChild(list);
+    figure.appendChild(element('p', 'help', 'The softmax turns these scores into weights: a score a few units above the ' +
+      'rest takes almost all of the weight. Random weights give no reason for any key to stand out; training made ' +
+      'W_q and W_k map this query and its key to vectors that point the same way. Later keys are masked (causal).'));
+    return figure;
   }
 
   Spotlight.renderSteps = renderSteps;
