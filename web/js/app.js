@@ -840,7 +840,9 @@
   // Applies a URL fragment: valid settings are taken, the rest named in a notice.
   function applyFragment(hash) {
     const { settings, problems } = Spotlight.share.fromFragment(hash);
-    Object.assign(state, config.DEFAULTS, { headPatterns: [] }, settings);
+    Object.assign(state, config.DEFAULTS, { headPatterns: [] },
+      Spotlight.trainingDefaults(settings.trainTask || config.DEFAULTS.trainTask), settings);
+    if (view.training) view.training.applyTask(state.trainTask, false);
     if (state.model !== 'random' && !view.models[state.model]) {
       problems.push(state.model === 'yours' ? 'model = "yours": a model trained in the page is not kept in links; ' +
         'showing the workshop model' : `model = "trained": ${view.modelProblem}`);
@@ -929,6 +931,7 @@
     const { result } = view;
     const model = currentModel();
     return {
+      training: view.training ? view.training.summary() : null,
       model: state.model,
       layer: model ? state.layer : null,
       pinned: view.heatmap && view.heatmap.pinned ? Object.assign({}, view.heatmap.pinned) : null,
@@ -985,6 +988,7 @@
     }, () => ({ embedDim: state.embedDim, numHeads: state.numHeads }));
     drawLegend();
     loadTrainedModel(module);
+    view.training = new Spotlight.TrainingPanel(module, Spotlight.app);
     replaceOptions($('weights-pattern'), config.HEAD_PATTERNS.filter((p) => p.id !== 'random').map((p) => [p.id, p.label]), 'previous_token');
     bindControls();
     applyFragment(location.hash);
@@ -1029,10 +1033,41 @@
     }
   }
 
+  // ---- the training panel's side ------------------------------------------------------------
+
+  // Your model (a ModelView, or null): a snapshot of the training here or an opened file.
+  // show: switch the views to it. owned: the page deletes it when it is replaced.
+  function setYourModel(model, { show = false, owned = false } = {}) {
+    const previous = view.models.yours;
+    if (previous && previous !== model && view.yoursOwned) previous.delete();
+    view.models.yours = model;
+    view.yoursOwned = Boolean(model) && owned;
+    if (!model && state.model === 'yours') state.model = view.models.trained ? 'trained' : 'random';
+    if (model && show && state.model !== 'yours') {
+      state.model = 'yours';
+      state.layer = Math.min(state.layer, model.config.numLayers - 1);
+      if (typeof state.head !== 'number' || state.head >= model.config.numHeads) state.head = 0;
+    }
+    if (state.model === 'yours' || !model || show) update();
+  }
+
+  Spotlight.app = {
+    state,
+    settingsChanged: () => writeFragment(),
+    setYourModel,
+    isShowing: (name) => state.model === name,
+    showYours: () => {
+      if (view.training) setYourModel(view.training.viewOf(view.training.shownIndex()), { show: true });
+    },
+  };
+
   const ready = start().catch((error) => {
     fail(`Attention Spotlight could not start: ${error.message}`);
     throw error;
   });
 
-  window.attentionSpotlight = { ready, snapshot, state };
+  window.attentionSpotlight = {
+    ready, snapshot, state,
+    trainingSnapshotBytes: (index) => (view.training ? view.training.snapshotBytes(index) : null),
+  };
 }(window.Spotlight));

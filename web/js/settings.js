@@ -41,6 +41,16 @@
     compareTemperature: 0.5,  // the other side's temperature when comparing temperatures
     theme: 'auto',         // 'auto' | 'light' | 'dark'
     projector: false,      // large type for a projector
+    // "Train it yourself" (training.js; its TASKS hold each task's defaults, the workshop's here)
+    trainTask: 'workshop',
+    trainLayers: 2,
+    trainHeads: 4,
+    trainDModel: 64,
+    trainMlp: true,
+    trainLearningRate: 0.003,
+    trainBatch: 32,
+    trainSteps: 1500,
+    trainSeed: 7,
   };
 
   // Head patterns: 'random' keeps the seed's weights; the others are designed (core:

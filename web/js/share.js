@@ -46,6 +46,15 @@
     seedB: ['compareSeed', (v) => integer(v, 0, 2147483647), String],
     tB: ['compareTemperature', (v) => decimal(v, 0.1, 10), String],
     theme: ['theme', oneOf(['auto', 'light', 'dark']), String],
+    task: ['trainTask', oneOf(['workshop', 'induction', 'text']), String],
+    layers: ['trainLayers', (v) => integer(v, 1, 4), String],
+    theads: ['trainHeads', (v) => { const n = integer(v, 1, 8); return [1, 2, 4, 8].includes(n) ? n : undefined; }, String],
+    dmodel: ['trainDModel', (v) => { const n = integer(v, 1, 128); return [16, 32, 64, 128].includes(n) ? n : undefined; }, String],
+    mlp: ['trainMlp', flag, (v) => (v ? '1' : '0')],
+    lr: ['trainLearningRate', (v) => decimal(v, 0.00001, 0.1), String],
+    batch: ['trainBatch', (v) => integer(v, 1, 256), String],
+    steps: ['trainSteps', (v) => integer(v, 1, 100000), String],
+    tseed: ['trainSeed', (v) => integer(v, 0, 2147483647), String],
     projector: ['projector', flag, (v) => (v ? '1' : '0')],
   };
 
