@@ -200,7 +200,8 @@ forEachEngine({ server: true }, (test, shared) => {
       assert.deepEqual(scoreLines, ['0.0', '0.1', '1.0', '1.1']);
       const legend = await page.textContent('#train-legend');
       assert.match(legend, /0\.0.*0\.1.*1\.0.*1\.1/);
-      assert.equal(await page.$$eval('#train-heads canvas', (c) => c.length), 4, 'every head of the probe is drawn');
+      assert.equal(await page.$$eval('#train-grid canvas', (c) => c.length), 4, 'every head of the probe is drawn');
+      assert.equal(await page.inputValue('#train-heads'), '2', 'the heads control keeps its value');
       await saveScreenshot(page.locator('.train-panel'), 'learn-training');
       const stall = await page.evaluate(() => window.__stall);
       assert.ok(stall.ticks > 100, 'the heartbeat ran');

@@ -87,7 +87,7 @@
     }
     // A link made before the trained model existed (random settings and no model) still opens
     // on the random weights it showed.
-    const RANDOM_ONLY = ['d', 'h', 'seed', 'heads', 'pos', 'scaled', 't', 'causal', 'window'];
+    const RANDOM_ONLY = ['d', 'h', 'seed', 'heads', 'pos', 'scaled', 't', 'causal', 'window', 'mode', 'lower', 'compare', 'seedB', 'tB'];
     if (settings.model === undefined && RANDOM_ONLY.some((key) => params.has(key))) settings.model = 'random';
     // Cross-field checks: the head count must divide the dimension, the head must exist.
     const embedDim = settings.embedDim || config.DEFAULTS.embedDim;

@@ -453,7 +453,7 @@
       const available = series.some((s) => s.points.length > 0);
       $('train-scores-note').hidden = available || this.snapshots.length === 0;
       $('train-scores-note').textContent = available ? '' : `This task has no "${name}" score; pick another detector.`;
-      Spotlight.trainingCharts.draw($('train-scores'), series, { title: `Each head's ${name} score on held-out data`,
+      Spotlight.trainingCharts.draw($('train-scores'), series, { title: `Each head's score: ${name.replace(/ \(.*\)$/, '')}, held-out`,
         xLabel: 'step', yLabel: 'score', yMin: 0, yMax: 1, xMax: steps, marker });
       Spotlight.trainingCharts.legend($('train-legend'), series);
       this.renderHeads();
@@ -493,7 +493,7 @@
 
     // Every head of the probe sequence at the shown snapshot.
     renderHeads() {
-      const box = $('train-heads');
+      const box = $('train-grid');
       box.textContent = '';
       const snapshot = this.shownSnapshot();
       if (!snapshot || !snapshot.probe || !this.run) return;
