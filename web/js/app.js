@@ -1039,16 +1039,20 @@
   // show: switch the views to it. owned: the page deletes it when it is replaced.
   function setYourModel(model, { show = false, owned = false } = {}) {
     const previous = view.models.yours;
-    if (previous && previous !== model && view.yoursOwned) previous.delete();
+    if (previous === model) return;
+    if (previous && view.yoursOwned) previous.delete();
     view.models.yours = model;
     view.yoursOwned = Boolean(model) && owned;
+    // The views are recomputed only when they show (or stop showing) this model.
+    let changed = state.model === 'yours';
     if (!model && state.model === 'yours') state.model = view.models.trained ? 'trained' : 'random';
     if (model && show && state.model !== 'yours') {
       state.model = 'yours';
       state.layer = Math.min(state.layer, model.config.numLayers - 1);
       if (typeof state.head !== 'number' || state.head >= model.config.numHeads) state.head = 0;
+      changed = true;
     }
-    if (state.model === 'yours' || !model || show) update();
+    if (changed) update();
   }
 
   Spotlight.app = {
