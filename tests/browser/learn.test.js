@@ -202,6 +202,15 @@ forEachEngine({ server: true }, (test, shared) => {
       assert.match(legend, /0\.0.*0\.1.*1\.0.*1\.1/);
       assert.equal(await page.$$eval('#train-grid canvas', (c) => c.length), 4, 'every head of the probe is drawn');
       assert.equal(await page.inputValue('#train-heads'), '2', 'the heads control keeps its value');
+      // The heads drawn follow the snapshot: the last one's maps differ from the first's.
+      const lastProbe = t.probe;
+      await page.fill('#train-scrub', '0');
+      await page.waitForFunction(() => window.attentionSpotlight.snapshot({ values: false }).training.shown === 0, null, { polling: 50 });
+      const firstProbe = (await training(page)).probe;
+      assert.deepEqual(firstProbe.shape, lastProbe.shape);
+      assert.notDeepEqual(firstProbe.data, lastProbe.data, 'the heads changed while training');
+      assert.match(await page.textContent('#train-scrub-label'), /showing step 0,/);
+      await page.fill('#train-scrub', String(t.snapshots.length - 1));
       await saveScreenshot(page.locator('.train-panel'), 'learn-training');
       const stall = await page.evaluate(() => window.__stall);
       assert.ok(stall.ticks > 100, 'the heartbeat ran');
@@ -295,7 +304,7 @@ forEachEngine({ server: true }, (test, shared) => {
       }
       // Hostile own text to train on: markup, RTL, emoji, 10,000 words.
       const hostile = '<img src=x onerror="window.__canary=1"> </textarea><script>window.__canary=2</script> ' +
-        'مرحبا بالعالم \u202Eevil\u202C 👩‍👩‍👧 ' + Array.from({ length: 10000 }, (_, i) => `w${i % 300}`).join(' ');
+        'مرحبا بالعالم \u202Eevil\u202C 👩‍👩‍👧 lone\uD800surrogate ' + Array.from({ length: 10000 }, (_, i) => `w${i % 300}`).join(' ');
       await page.selectOption('#train-task', 'text');
       await page.fill('#train-own-text', hostile);
       await page.fill('#train-steps', '20');

@@ -700,7 +700,7 @@
     const c = model.config;
     const pinned = view.heatmap && view.heatmap.pinned;
     return Object.assign({}, state, { embedDim: c.embedDim, numHeads: c.numHeads, scaled: true, temperature: 1,
-      causal: true, layer: state.layer, focusRow: pinned ? pinned.row : view.tokens.length - 1 });
+      causal: true, trainedLayer: state.layer, focusRow: pinned ? pinned.row : view.tokens.length - 1 });
   }
 
   // Random, designed and trained weights on the same sentence and head, side by side. The random
@@ -716,7 +716,15 @@
       views.hidden = true;
       return;
     }
-    const read = trained.read(state.text);
+    let read;
+    try {
+      read = trained.read(state.text);
+    } catch (error) {
+      note.hidden = false;
+      note.textContent = `Could not read the text: ${error.message}`;
+      views.hidden = true;
+      return;
+    }
     if (read.words.length === 0) {
       note.hidden = false;
       note.textContent = 'Type some text to compare the three.';

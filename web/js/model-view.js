@@ -63,8 +63,9 @@
     // {tokens (what the page labels: <bos>, then the words as typed, lowercased), ids, words,
     // unknown (the words read as <unk>), total (words in the text), cut (words left out)}.
     read(text) {
-      const split = this.characters ? this.module.splitCharacters(text, false)
-        : this.module.splitWords(text, true);
+      const source = wellFormed(text);
+      const split = this.characters ? this.module.splitCharacters(source, false)
+        : this.module.splitWords(source, true);
       const room = this.config.contextLength - 1;
       const words = split.slice(0, room);
       const ids = this.module.encode(this.vocabulary, words);
@@ -137,6 +138,12 @@
     }
   }
 
+  // The text with each lone surrogate (which UTF-8 cannot encode, so the module refuses it) as
+  // U+FFFD, as a browser would encode it: such a word is then read as <unk>, with the notice.
+  function wellFormed(text) {
+    return String(text).replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD');
+  }
+
   // The three strongest findings at or above the threshold ("previous token 0.93"), else the
   // strongest with "weak".
   function describeScores(scores) {
@@ -151,4 +158,5 @@
   Spotlight.RELATIONS = RELATIONS;
   Spotlight.describeScores = describeScores;
   Spotlight.decodeBase64 = decodeBase64;
+  Spotlight.wellFormed = wellFormed;
 }(window.Spotlight));

@@ -85,16 +85,16 @@
     }
     const add = (node) => container.appendChild(node);
     // A trained model's layer (settings.layer set): its heads are named layer.head.
-    const trained = typeof settings.layer === 'number';
-    const headName = trained ? `${settings.layer}.${head}` : String(head);
+    const trained = typeof settings.trainedLayer === 'number';
+    const headName = trained ? `${settings.trainedLayer}.${head}` : String(head);
 
     if (trained) add(whyFigure(t, head, headName, tokens, settings.focusRow));
-    const x = matrixFigure({ id: 'x', title: trained ? `X: what layer ${settings.layer} reads, LayerNorm of the residual stream`
+    const x = matrixFigure({ id: 'x', title: trained ? `X: what layer ${settings.trainedLayer} reads, LayerNorm of the residual stream`
       : 'X: token vectors + positions', shape: `n × d_model = ${n} × ${dModel}`,
       rows: n, cols: dModel, get: (r, c) => result.x[r * dModel + c], rowLabels: labels });
     x.appendChild(element('p', 'help', trained
-      ? (settings.layer === 0 ? 'Each row: the token\'s learned embedding plus its learned position, normalised.'
-        : `Each row: the token's embedding and position after ${settings.layer} layer(s) added what they found, normalised.`)
+      ? (settings.trainedLayer === 0 ? 'Each row: the token\'s learned embedding plus its learned position, normalised.'
+        : `Each row: the token's embedding and position after ${settings.trainedLayer} layer(s) added what they found, normalised.`)
       : `Columns 0 to ${dModel / 2 - 1} hold the positional encoding alone; ` +
       `the token vectors live in columns ${dModel / 2} to ${dModel - 1}, with the slow positional columns.`));
     add(x);

@@ -188,7 +188,7 @@
       }
       if (task === 'text') {
         const characters = $('train-tokens').value === 'char';
-        const text = this.ownText;
+        const text = Spotlight.wellFormed(this.ownText);
         const tokens = characters ? this.module.splitCharacters(text, false) : this.module.splitWords(text, true);
         if (tokens.length < 2 * config.contextLength) {
           this.say(`Your text has ${tokens.length.toLocaleString('en')} ${characters ? 'characters' : 'words'}; training needs at least ` +
@@ -221,7 +221,7 @@
     }
 
     readWith(vocabulary, text, contextLength) {
-      const words = this.module.splitWords(text, true).slice(0, contextLength - 1);
+      const words = this.module.splitWords(Spotlight.wellFormed(text), true).slice(0, contextLength - 1);
       return Int32Array.from([1].concat(Array.from(this.module.encode(vocabulary, words))));
     }
 
@@ -246,7 +246,13 @@
     }
 
     start() {
-      const run = this.describeRun();
+      let run;
+      try {
+        run = this.describeRun();
+      } catch (error) {
+        this.say(`Could not prepare the training: ${error.message}`);
+        return;
+      }
       if (!run) return;
       this.stopWorker();
       this.clearRun();
