@@ -8,7 +8,7 @@
 #                       ASan+UBSan), the libFuzzer targets of the core for about 60 s (FUZZ_SECONDS),
 #                       the Node tests of the wasm module, the TypeScript declarations,
 #                       the documentation's examples and links, the browser tests of the page in
-#                       headless Chromium
+#                       headless Chromium and Firefox (BROWSER_ENGINES=chromium or =firefox: one)
 #   ./build.sh fuzz     the libFuzzer targets alone, longer: FUZZ_SECONDS=600 by default, split
 #                       between the targets; inputs that break a rule are kept in build/fuzz/crashes
 #                       (tests/fuzz/fuzz_rules.h says what they check); what the run learned is
@@ -31,7 +31,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 readonly PACKAGES=(cmake make g++ libeigen3-dev catch2 emscripten gzip python3)
 readonly FUZZ_PACKAGES=(clang libclang-rt-14-dev)
-readonly TEST_PACKAGES=(chromium "${FUZZ_PACKAGES[@]}")
+readonly TEST_PACKAGES=(chromium firefox-esr "${FUZZ_PACKAGES[@]}")
 readonly JOBS=$(nproc 2>/dev/null || echo 2)
 
 log() { printf '\n==> %s\n' "$*"; }
@@ -62,11 +62,12 @@ ensure_node() {
 }
 
 # npm packages pinned in package-lock.json: TypeScript for the declaration check, playwright-core to
-# drive Debian's Chromium (it never downloads a browser).
+# drive Debian's Chromium and puppeteer-core Debian's Firefox ESR (neither downloads a browser;
+# PUPPETEER_SKIP_DOWNLOAD keeps it so should anything ask).
 ensure_npm_packages() {
   if [ ! -f node_modules/.package-lock.json ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
     log "installing npm packages (npm ci)"
-    npm ci --no-audit --no-fund
+    PUPPETEER_SKIP_DOWNLOAD=1 npm ci --no-audit --no-fund
   fi
 }
 
@@ -269,7 +270,7 @@ render_slides() {
 }
 
 run_browser_tests() {
-  log "browser tests of the page (headless Chromium, from file:// and from 127.0.0.1)"
+  log "browser tests of the page (headless Chromium and Firefox, from file:// and from 127.0.0.1)"
   record browser node --test tests/browser/
 }
 

@@ -1,58 +1,93 @@
 // The "Scaling" panel: measures the module on this device, shows progress, can be stopped, and
 // yields to the page between measurements.
 'use strict';
-const test = require('node:test');
 const assert = require('node:assert/strict');
-const { sharedBrowser, openPage, saveScreenshot, FILE_URL } = require('./harness');
-
-const shared = sharedBrowser(test);
+const { forEachEngine, openPage, saveScreenshot, FILE_URL } = require('./harness');
 
 const scaling = (page) => page.evaluate(() => window.attentionSpotlight.snapshot({ values: false }).deviceScaling);
 
-test('scaling: measures both paths at every size up to the chosen one, and plots them', async (t) => {
-  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
-  await page.selectOption('#device-up-to', '256');
-  await page.click('#device-start');
-  await page.waitForFunction(() => window.attentionSpotlight.snapshot({ values: false }).deviceScaling.status === 'done',
-    null, { polling: 50 });
-  const { results } = await scaling(page);
-  assert.deepEqual(results.map((r) => `${r.n}/${r.path}`),
-    ['64/full', '64/tiled', '128/full', '128/tiled', '256/full', '256/tiled']);
-  for (const r of results) {
-    assert.ok(r.ms > 0, `${r.n}/${r.path} took ${r.ms} ms`);
-    assert.ok(r.heapBytes > 0);
-  }
-  const bytes = (n, path) => results.find((r) => r.n === n && r.path === path).bytes;
-  assert.ok(bytes(256, 'full') > bytes(256, 'tiled'), 'the full path holds more');
-  assert.ok(bytes(256, 'full') / bytes(64, 'full') > 8, 'and its memory grows faster than linearly');
-  for (const r of results) t.diagnostic(`${r.n} tokens, ${r.path}: ${r.ms.toFixed(2)} ms`);
-  assert.equal(await page.$$eval('#device-charts svg.chart', (svgs) => svgs.length), 2);
-  assert.equal(await page.$$eval('#device-table tr', (rows) => rows.length), 1 + 6);
-  assert.match(await page.textContent('#device-status'), /Done: 6 measurements/);
-  await saveScreenshot(page.locator('#device-heading').locator('..'), 'view-device-scaling');
-  assert.deepEqual(problems, []);
-  await context.close();
-});
+forEachEngine({}, (test, shared) => {
+  test('scaling: measures both paths at every size up to the chosen one, and plots them', async (t) => {
+    const { page, context, problems } = await openPage(shared.browser, FILE_URL);
+    await page.selectOption('#device-up-to', '256');
+    await page.click('#device-start');
+    await page.waitForFunction(() => window.attentionSpotlight.snapshot({ values: false }).deviceScaling.status === 'done',
+      null, { polling: 50 });
+    const { results } = await scaling(page);
+    assert.deepEqual(results.map((r) => `${r.n}/${r.path}`),
+      ['64/full', '64/tiled', '128/full', '128/tiled', '256/full', '256/tiled']);
+    for (const r of results) {
+      if (page.engine === 'firefox') {
+        // Firefox rounds performance.now() to whole milliseconds in a page that is not
+        // cross-origin isolated (file:// cannot be), so a forward shorter than that reads 0 ms:
+        // here only "measured, finite", and the clock moved for some size. That the page then
+        // shows 0 ms is the TODO test below.
+        assert.ok(Number.isFinite(r.ms) && r.ms >= 0, `${r.n}/${r.path} took ${r.ms} ms`);
+      } else {
+        assert.ok(r.ms > 0, `${r.n}/${r.path} took ${r.ms} ms`);
+      }
+      assert.ok(r.heapBytes > 0);
+    }
+    assert.ok(results.some((r) => r.ms > 0), 'some measurement took time');
+    const bytes = (n, path) => results.find((r) => r.n === n && r.path === path).bytes;
+    assert.ok(bytes(256, 'full') > bytes(256, 'tiled'), 'the full path holds more');
+    assert.ok(bytes(256, 'full') / bytes(64, 'full') > 8, 'and its memory grows faster than linearly');
+    for (const r of results) t.diagnostic(`${r.n} tokens, ${r.path}: ${r.ms.toFixed(2)} ms`);
+    assert.equal(await page.$$eval('#device-charts svg.chart', (svgs) => svgs.length), 2);
+    assert.equal(await page.$$eval('#device-table tr', (rows) => rows.length), 1 + 6);
+    assert.match(await page.textContent('#device-status'), /Done: 6 measurements/);
+    await saveScreenshot(page.locator('#device-heading').parent(), 'view-device-scaling');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 
-test('scaling: the stop button ends the run early and says so', async () => {
-  const { page, context, problems } = await openPage(shared.browser, FILE_URL);
-  await page.selectOption('#device-up-to', '4096');
-  await page.click('#device-start');
-  // Polling on a timer: animation frames are throttled in headless Chromium while tasks run.
-  await page.waitForFunction(() => window.attentionSpotlight.snapshot({ values: false }).deviceScaling.results.length >= 2,
-    null, { polling: 20 });
-  // The page answers while the run is going: the run yields between measurements.
-  assert.equal((await scaling(page)).status, 'running', 'a call made during the run is answered before it ends');
-  // A DOM click, not page.click: Playwright's click first waits for animation frames, which
-  // headless Chromium throttles while the page is busy; this still proves the page's handlers run
-  // between measurements.
-  await page.evaluate(() => document.getElementById('device-stop').click());
-  await page.waitForFunction(() => window.attentionSpotlight.snapshot({ values: false }).deviceScaling.status === 'stopped',
-    null, { polling: 50 });
-  const { results } = await scaling(page);
-  assert.ok(results.length < 14, `stopped after ${results.length} of 14`);
-  assert.match(await page.textContent('#device-status'), /Stopped after/);
-  assert.equal(await page.isDisabled('#device-start'), false, 'it can run again');
-  assert.deepEqual(problems, []);
-  await context.close();
+  // Known page bug in Firefox (a TODO there, so it runs and shows, without failing the run): with
+  // its 1-ms clock (above) the smallest sizes measure 0 ms, and the page shows "0.00" in the table
+  // and puts a 0 on the log-scale time chart, whose coordinates then are not finite.
+  test('scaling: every time shown is above 0 ms and every point of the charts is finite', {
+    todo: shared.engine === 'firefox' ? 'page bug in Firefox: 0 ms measurements (1-ms clock) on a log scale' : false,
+  }, async () => {
+    const { page, context, problems } = await openPage(shared.browser, FILE_URL);
+    await page.selectOption('#device-up-to', '256');
+    await page.click('#device-start');
+    await page.waitForFunction(() => window.attentionSpotlight.snapshot({ values: false }).deviceScaling.status === 'done',
+      null, { polling: 50 });
+    const shown = await page.$$eval('#device-table tr', (rows) => rows.slice(1).map((row) => row.cells[2].textContent));
+    assert.equal(shown.length, 6);
+    const coordinates = await page.$$eval('#device-charts svg.chart', (svgs) => svgs.flatMap((svg) => [
+      ...Array.from(svg.querySelectorAll('polyline'), (line) => line.getAttribute('points').split(/[ ,]/)),
+      ...Array.from(svg.querySelectorAll('circle'), (circle) => [circle.getAttribute('cx'), circle.getAttribute('cy')]),
+    ].flat()));
+    assert.ok(coordinates.length > 0);
+    const found = [
+      ...shown.filter((ms) => !(Number(ms) > 0)).map((ms) => `the table shows ${ms} ms`),
+      ...coordinates.filter((value) => !Number.isFinite(Number(value))).map((value) => `a chart coordinate is ${value}`),
+    ];
+    assert.deepEqual(found, []);
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
+
+  test('scaling: the stop button ends the run early and says so', async () => {
+    const { page, context, problems } = await openPage(shared.browser, FILE_URL);
+    await page.selectOption('#device-up-to', '4096');
+    await page.click('#device-start');
+    // Polling on a timer: animation frames are throttled in headless Chromium while tasks run.
+    await page.waitForFunction(() => window.attentionSpotlight.snapshot({ values: false }).deviceScaling.results.length >= 2,
+      null, { polling: 20 });
+    // The page answers while the run is going: the run yields between measurements.
+    assert.equal((await scaling(page)).status, 'running', 'a call made during the run is answered before it ends');
+    // A DOM click, not page.click: Playwright's click first waits for animation frames, which
+    // headless Chromium throttles while the page is busy; this still proves the page's handlers run
+    // between measurements.
+    await page.evaluate(() => document.getElementById('device-stop').click());
+    await page.waitForFunction(() => window.attentionSpotlight.snapshot({ values: false }).deviceScaling.status === 'stopped',
+      null, { polling: 50 });
+    const { results } = await scaling(page);
+    assert.ok(results.length < 14, `stopped after ${results.length} of 14`);
+    assert.match(await page.textContent('#device-status'), /Stopped after/);
+    assert.equal(await page.isDisabled('#device-start'), false, 'it can run again');
+    assert.deepEqual(problems, []);
+    await context.close();
+  });
 });
