@@ -2,7 +2,14 @@
 // yields to the page between measurements.
 'use strict';
 const assert = require('node:assert/strict');
-const { forEachEngine, openPage, saveScreenshot, FILE_URL } = require('./harness');
+const { forEachEngine, openPage, saveScreenshot } = require('./harness');
+const harness = require('./harness');
+// These tests are of the random-weight views; the page opens on the trained model unless
+// the link says model=random (tests/browser/learn.test.js tests the trained one).
+const RANDOM = 'model=random';
+const FILE_URL = `${harness.FILE_URL}#${RANDOM}`;
+// A URL of the page with the fragment's settings and model=random.
+const withRandom = (base, fragment = '') => `${base}#${RANDOM}${fragment.replace(/^#/, '&')}`;
 
 const scaling = (page) => page.evaluate(() => window.attentionSpotlight.snapshot({ values: false }).deviceScaling);
 

@@ -1,7 +1,14 @@
 // The page in headless Chromium and Firefox, opened from file:// and from a static server on 127.0.0.1.
 'use strict';
 const assert = require('node:assert/strict');
-const { forEachEngine, openPage, saveScreenshot, FILE_URL } = require('./harness');
+const { forEachEngine, openPage, saveScreenshot } = require('./harness');
+const harness = require('./harness');
+// These tests are of the random-weight views; the page opens on the trained model unless
+// the link says model=random (tests/browser/learn.test.js tests the trained one).
+const RANDOM = 'model=random';
+const FILE_URL = `${harness.FILE_URL}#${RANDOM}`;
+// A URL of the page with the fragment's settings and model=random.
+const withRandom = (base, fragment = '') => `${base}#${RANDOM}${fragment.replace(/^#/, '&')}`;
 
 // In the page: the module's own forward weights for the page's current tokens and settings,
 // computed through the public API, next to what the heatmap holds.
@@ -48,7 +55,7 @@ function assertNoProblems(problems) {
 forEachEngine({ server: true }, (test, shared) => {
   for (const where of ['file', 'http']) {
     test(`${where}: opens with the first experiment computed, values equal the module's forward`, async (t) => {
-      const url = where === 'file' ? FILE_URL : `${shared.server.origin}/index.html`;
+      const url = where === 'file' ? FILE_URL : withRandom(`${shared.server.origin}/index.html`);
       const { page, context, problems, requests } = await openPage(shared.browser, url);
       const snapshot = await page.evaluate(() => window.attentionSpotlight.snapshot());
       t.diagnostic(`time from navigation to the first heatmap (${where}): ${snapshot.firstHeatmapMs.toFixed(0)} ms`);

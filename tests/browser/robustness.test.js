@@ -5,7 +5,14 @@
 // it nor run anything. Random inputs come from fixed seeds, so a failure names a reproducible case.
 'use strict';
 const assert = require('node:assert/strict');
-const { forEachEngine, openPage, FILE_URL } = require('./harness');
+const { forEachEngine, openPage } = require('./harness');
+const harness = require('./harness');
+// These tests are of the random-weight views; the page opens on the trained model unless
+// the link says model=random (tests/browser/learn.test.js tests the trained one).
+const RANDOM = 'model=random';
+const FILE_URL = `${harness.FILE_URL}#${RANDOM}`;
+// A URL of the page with the fragment's settings and model=random.
+const withRandom = (base, fragment = '') => `${base}#${RANDOM}${fragment.replace(/^#/, '&')}`;
 
 function assertNoProblems(problems) {
   assert.deepEqual(problems, [], problems.join('\n'));
@@ -73,7 +80,7 @@ forEachEngine({ server: true }, (test, shared) => {
     const lax = ["'unsafe-inline'", "'unsafe-eval'", '*', 'http:', 'https:', 'file:'];
     assert.ok(!Object.values(policy).flat().some((source) => lax.includes(source)), JSON.stringify(policy));
 
-    for (const url of [FILE_URL, `${shared.server.origin}/index.html`]) {
+    for (const url of [FILE_URL, withRandom(`${shared.server.origin}/index.html`)]) {
       const { page, context, problems } = await openPage(shared.browser, url, { prepare: recordViolations });
       const result = await computed(page);
       assert.equal(result.n, 10, url);
@@ -92,7 +99,7 @@ forEachEngine({ server: true }, (test, shared) => {
   });
 
   test('CSP: the policy is enforced - eval, inline script and a connection elsewhere are refused', async () => {
-    for (const url of [FILE_URL, `${shared.server.origin}/index.html`]) {
+    for (const url of [FILE_URL, withRandom(`${shared.server.origin}/index.html`)]) {
       const { page, context } = await openPage(shared.browser, url, { prepare: recordViolations });
       // Scheduled as a task of the page's own: code evaluated by the test driver itself is exempt.
       await page.evaluate(() => setTimeout(() => {
@@ -129,7 +136,7 @@ forEachEngine({ server: true }, (test, shared) => {
         return 'abort';
       });
     };
-    const { page, context, problems, requests } = await openPage(shared.browser, `${shared.server.origin}/index.html`,
+    const { page, context, problems, requests } = await openPage(shared.browser, withRandom(`${shared.server.origin}/index.html`),
       { prepare: ownOnly });
     assert.equal((await computed(page)).n, 10);
     await context.setOffline(true);
@@ -151,7 +158,7 @@ forEachEngine({ server: true }, (test, shared) => {
       await recordViolations(c);
       await c.setOffline(true);
     };
-    const fromDisk = await openPage(shared.browser, `${FILE_URL}#text=no+network+needed&causal=1`, { prepare: offline });
+    const fromDisk = await openPage(shared.browser, withRandom(harness.FILE_URL, "#text=no+network+needed&causal=1"), { prepare: offline });
     const diskResult = await computed(fromDisk.page);
     assert.deepEqual(diskResult.tokens, ['no', 'network', 'needed']);
     assert.ok(diskResult.finite && diskResult.worstRow < 1e-5);
@@ -495,7 +502,7 @@ forEachEngine({ server: true }, (test, shared) => {
 
     // The rest as the link the page is opened with.
     for (const fragment of fragments.slice(300)) {
-      const opened = await openPage(shared.browser, FILE_URL + fragment, { prepare: recordViolations });
+      const opened = await openPage(shared.browser, withRandom(harness.FILE_URL, fragment), { prepare: recordViolations });
       await opened.page.evaluate(installFragmentProbe);
       const outcome = await opened.page.evaluate(({ f, keys }) => window.applyFragment(f, keys, true),
         { f: fragment, keys: KNOWN_KEYS });

@@ -1,7 +1,14 @@
 // The teaching views: step by step, why sqrt(d), designed heads, compare, export and share, comfort.
 'use strict';
 const assert = require('node:assert/strict');
-const { forEachEngine, openPage, saveScreenshot, FILE_URL } = require('./harness');
+const { forEachEngine, openPage, saveScreenshot } = require('./harness');
+const harness = require('./harness');
+// These tests are of the random-weight views; the page opens on the trained model unless
+// the link says model=random (tests/browser/learn.test.js tests the trained one).
+const RANDOM = 'model=random';
+const FILE_URL = `${harness.FILE_URL}#${RANDOM}`;
+// A URL of the page with the fragment's settings and model=random.
+const withRandom = (base, fragment = '') => `${base}#${RANDOM}${fragment.replace(/^#/, '&')}`;
 
 
 function assertNoProblems(problems) {
@@ -224,7 +231,7 @@ forEachEngine({}, (test, shared) => {
     assert.match(original.fragment, /seed=1234/);
 
     const { page: copy, context: copyContext, problems: copyProblems } =
-      await openPage(shared.browser, FILE_URL + original.fragment);
+      await openPage(shared.browser, harness.FILE_URL + original.fragment);
     const restored = await copy.evaluate(() => window.attentionSpotlight.snapshot({ allHeads: true }));
     assert.deepEqual(restored.settings, original.settings);
     assert.deepEqual(restored.tokens, original.tokens);
@@ -248,7 +255,7 @@ forEachEngine({}, (test, shared) => {
       '#javascript:alert(1)', `#text=${'a'.repeat(200001)}`, '#text=ok&compare=all&theme=neon&projector=2',
     ];
     for (const fragment of fragments) {
-      const { page, context, problems } = await openPage(shared.browser, FILE_URL + fragment);
+      const { page, context, problems } = await openPage(shared.browser, withRandom(harness.FILE_URL, fragment));
       const snapshot = await page.evaluate(() => window.attentionSpotlight.snapshot({ values: false }));
       const injected = await page.evaluate(() => document.querySelectorAll('img').length);
       assert.equal(injected, 0, fragment);
