@@ -21,8 +21,9 @@
 #                       attention - this module against onnxruntime-web, tfjs-backend-wasm, plain JS,
 #                       the native build and PyTorch; training - TinyTransformer.trainStep (tokens/s)
 #                       against the same model in TensorFlow.js (wasm and cpu backends), the native
-#                       build and PyTorch, in Node.js and headless Chromium. BENCH_ONLY=attention or
-#                       BENCH_ONLY=training runs one of the two; BENCH_QUICK=1 a short version
+#                       build and PyTorch, in Node.js and headless Chromium; page - the page's own
+#                       training (workshop, induction) in Chromium and Firefox. BENCH_ONLY=attention,
+#                       training or page runs one of them; BENCH_QUICK=1 a short version
 #   ./build.sh help     this text
 #
 # Needs Debian 12 (or a Debian-like system with apt-get); installing packages needs root.
@@ -312,16 +313,23 @@ run_training_bench() {
   node bench/training-report.js
 }
 
+# The page's own training ("Train it yourself") timed in both engines from file://.
+run_page_training_bench() {
+  log "page training: the workshop and induction tasks in the page, headless Chromium and Firefox"
+  node bench/page-training.js "$@"
+}
+
 run_bench() {
   local quick=() only=${BENCH_ONLY:-}
   if [ -n "${BENCH_QUICK:-}" ]; then quick=(--quick); fi
   mkdir -p build/bench
   case "$only" in
-    '') run_attention_bench "${quick[@]}" && run_training_bench "${quick[@]}" ;;
+    '') run_attention_bench "${quick[@]}" && run_training_bench "${quick[@]}" && run_page_training_bench "${quick[@]}" ;;
+    page) run_page_training_bench "${quick[@]}" ;;
     attention) run_attention_bench "${quick[@]}" ;;
     training) run_training_bench "${quick[@]}" ;;
     *)
-      echo "error: BENCH_ONLY='$only'; expected attention or training (or unset for both)" >&2
+      echo "error: BENCH_ONLY='$only'; expected attention, training or page (or unset for all)" >&2
       exit 2
       ;;
   esac

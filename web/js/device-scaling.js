@@ -75,13 +75,25 @@
     }
 
     measure(layer, x, n, path, embedDim, numHeads) {
+      const MIN_SAMPLE_MS = 10;
+      const MAX_CALLS = 4096;
       const returnWeights = path === 'full';
       const repeats = n <= 256 ? 5 : (n <= 1024 ? 3 : 1);
+      // Each sample times as many forwards as take at least MIN_SAMPLE_MS, and divides: a clock
+      // of 1 ms (Firefox's, in a page that is not cross-origin isolated, as file:// cannot be)
+      // would otherwise read a short forward as 0 ms.
       const times = [];
+      let calls = 1;
       for (let r = 0; r < repeats; r += 1) {
-        const start = performance.now();
-        layer.forward(x, n, { returnWeights });
-        times.push(performance.now() - start);
+        let elapsed = 0;
+        for (;;) {
+          const start = performance.now();
+          for (let c = 0; c < calls; c += 1) layer.forward(x, n, { returnWeights });
+          elapsed = performance.now() - start;
+          if (elapsed >= MIN_SAMPLE_MS || calls >= MAX_CALLS) break;
+          calls *= 4;
+        }
+        times.push(elapsed / calls);
       }
       times.sort((a, b) => a - b);
       const io = 2 * n * embedDim * 4;  // the input and the output
