@@ -22,6 +22,7 @@ function shownControls(page) {
     return {
       text: $('text').value,
       mode: document.querySelector('input[name="mode"]:checked').value,
+      model: document.querySelector('input[name="model"]:checked').value,
       lower: $('lowercase').checked,
       d: Number($('embed-dim').value),
       h: Number($('num-heads').value),
@@ -30,6 +31,7 @@ function shownControls(page) {
       scaled: $('scaled').checked,
       pos: $('positional').checked,
       head: $('head').value,
+      layer: $('layer').value,
       colours: $('colour-range').value,
       t: Number($('temperature-value').textContent),
       compare: $('compare').value,
@@ -39,6 +41,16 @@ function shownControls(page) {
       projector: $('projector').checked,
       window: Number($('window').value),
       heads: Array.from(document.querySelectorAll('#head-patterns select'), (select) => select.value),
+      // the training panel's
+      task: $('train-task').value,
+      layers: Number($('train-layers').value),
+      theads: Number($('train-heads').value),
+      dmodel: Number($('train-dmodel').value),
+      mlp: $('train-mlp').checked,
+      lr: Number($('train-lr').value),
+      batch: Number($('train-batch').value),
+      steps: Number($('train-steps').value),
+      tseed: Number($('train-seed').value),
       messages: $('messages').textContent,
     };
   });
@@ -48,8 +60,8 @@ function shownControls(page) {
 // reports them.
 function expectedControls(fragment) {
   const expected = {};
-  const flags = ['lower', 'causal', 'scaled', 'pos', 'projector'];
-  const numbers = ['d', 'h', 'seed', 'window', 'seedB', 'tB'];
+  const flags = ['lower', 'causal', 'scaled', 'pos', 'projector', 'mlp'];
+  const numbers = ['d', 'h', 'seed', 'window', 'seedB', 'tB', 'layers', 'theads', 'dmodel', 'lr', 'batch', 'steps', 'tseed'];
   for (const [key, value] of new URLSearchParams(fragment)) {
     if (flags.includes(key)) expected[key] = value === '1';
     else if (numbers.includes(key)) expected[key] = Number(value);
