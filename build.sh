@@ -30,7 +30,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-readonly PACKAGES=(cmake make g++ libeigen3-dev catch2 emscripten gzip python3)
+readonly PACKAGES=(cmake make g++ libeigen3-dev catch2 emscripten clang-16 lld-16 gzip python3)
 readonly FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 readonly TEST_PACKAGES=(chromium firefox-esr "${FUZZ_PACKAGES[@]}")
 readonly JOBS=$(nproc 2>/dev/null || echo 2)
@@ -252,7 +252,11 @@ merge_corpus() {
 run_wasm_tests() {
   log "Node tests of the wasm module"
   build/native/tests/spotlight_wasm_fixtures build/native/wasm_fixtures.json
-  record node node --test tests/node/
+  # Twice: on the relaxed-SIMD kernel path (fused multiply-add), then on the SIMD128 one that
+  # engines without relaxed SIMD run (tests/node/module.js; kernels.test.js runs both in each).
+  SPOTLIGHT_SIMD=relaxed-simd record node node --test tests/node/
+  log "Node tests of the wasm module again, on the SIMD128 kernel path"
+  SPOTLIGHT_SIMD=simd128 record node-simd128 node --test tests/node/
   log "TypeScript declarations (tsc --noEmit)"
   npx --no-install tsc --noEmit -p tests/types
   echo "web/generated/attention.d.ts (from src/wasm/attention.d.ts): type-check passed"

@@ -2,6 +2,8 @@
 // (2, 16) blocking, with and without a transposed right side, accumulation and strided views.
 #include <catch2/catch.hpp>
 
+#include <string>
+
 #include "gemm.h"
 #include "simd.h"
 #include "test_support.h"
@@ -95,4 +97,38 @@ TEST_CASE("gemm: a slice of packed panels (a tile of keys, a range of values) eq
   spotlight::gemm(a, packed, first_depth, first_col, cols, Accumulate::yes, c);
   test_support::require_close(c, 1.5 * expected, 1e-5, 1e-5);
   REQUIRE((storage.rightCols(64 - cols).array() == 9.0f).all());  // nothing written past the view
+}
+
+namespace {
+
+int kernel_calls = 0;
+
+// A stand-in for the relaxed-SIMD module's kernel (src/wasm/kernel_paths.js installs that one):
+// counts its calls and computes through the built-in kernel.
+void counting_kernel(const spotlight::kernel::GemmArgs* args) {
+  ++kernel_calls;
+  spotlight::gemm_built_in(*args);
+}
+
+}  // namespace
+
+TEST_CASE("gemm: runs the installed kernel, reports its name, and nullptr restores the built-in one",
+          "[gemm]") {
+  const Matrix a = random_matrix(5, 7, 3), b = random_matrix(7, 9, 4);
+  const Matrix expected = spotlight::multiply(a, b);
+  const std::string built_in = spotlight::gemm_kernel_name();
+  CHECK(built_in == spotlight::simd::name);
+
+  kernel_calls = 0;
+  spotlight::set_gemm_kernel(&counting_kernel, "counting");
+  const Matrix through_installed = spotlight::multiply(a, b);
+  CHECK(std::string(spotlight::gemm_kernel_name()) == "counting");
+  spotlight::set_gemm_kernel(nullptr, "ignored");
+  CHECK(kernel_calls == 1);
+  CHECK(through_installed == expected);
+
+  CHECK(std::string(spotlight::gemm_kernel_name()) == built_in);
+  const Matrix after = spotlight::multiply(a, b);
+  CHECK(kernel_calls == 1);
+  CHECK(after == expected);
 }

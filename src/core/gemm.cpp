@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cstring>
 
+#include "gemm_kernel.h"
 #include "simd.h"
 
 namespace spotlight {
@@ -12,60 +13,28 @@ namespace {
 // The (2, 16) block measured fastest in wasm among (1..8 rows) x (4..32 columns): 36 GFLOP/s at
 // 512^3 against 27 for (4, 8) and 24 for (1, 16) - 8 accumulators, 4 panel loads and 2
 // broadcasts per step fit the 16 vector registers V8 has on x86-64 without spilling.
-constexpr Index vectors_per_row = 4;
+constexpr int block_rows = 2;
+constexpr int block_vectors = 4;
 constexpr Index panel_width = PackedPanels::panel_width;
-static_assert(panel_width == 4 * vectors_per_row, "a panel row is the micro-kernel's vectors");
-constexpr Index block_rows = 2;  // rows of a per micro-kernel call
+static_assert(panel_width == kernel::panel_width, "gemm_kernel.h reads the panels gemm.h packs");
 
-// Where the micro-kernel's block goes: c's rows are c_stride floats apart; only the first `cols`
-// columns of the block exist in c (the rest is the panel's zero padding).
-struct BlockOutput {
-  float* c;
-  Index c_stride;
-  Index cols;
-  Accumulate accumulate;
-  float alpha;
-};
-
-// c block (Rows, cols) (+)= alpha * a (Rows, k) panel (k, panel_width); a's rows are a_stride
-// floats apart, the panel's rows are contiguous.
-template <int Rows>
-void micro_kernel(const float* a, Index a_stride, const float* panel, Index k, const BlockOutput& out) {
-  using simd::Float4;
-  Float4 sum[Rows][vectors_per_row];
-  for (auto& row : sum) {
-    for (Float4& s : row) s = simd::broadcast(0.0f);
-  }
-  for (Index p = 0; p < k; ++p) {
-    Float4 b[vectors_per_row];
-    for (Index c = 0; c < vectors_per_row; ++c) b[c] = simd::load(panel + p * panel_width + 4 * c);
-    for (int r = 0; r < Rows; ++r) {
-      const Float4 a_rp = simd::broadcast(a[r * a_stride + p]);
-      for (Index c = 0; c < vectors_per_row; ++c) sum[r][c] = simd::multiply_add(a_rp, b[c], sum[r][c]);
-    }
-  }
-
-  // Epilogue straight into c when the panel is full; through a small buffer at the ragged edge.
-  const Float4 alpha4 = simd::broadcast(out.alpha);
-  float edge[panel_width];
-  for (int r = 0; r < Rows; ++r) {
-    float* c_row = out.c + r * out.c_stride;
-    if (out.cols == panel_width) {
-      for (Index c = 0; c < vectors_per_row; ++c) {
-        Float4 value = simd::multiply(alpha4, sum[r][c]);
-        if (out.accumulate == Accumulate::yes) value = simd::add(value, simd::load(c_row + 4 * c));
-        simd::store(c_row + 4 * c, value);
-      }
-    } else {
-      for (Index c = 0; c < vectors_per_row; ++c) simd::store(edge + 4 * c, simd::multiply(alpha4, sum[r][c]));
-      for (Index j = 0; j < out.cols; ++j) {
-        c_row[j] = out.accumulate == Accumulate::yes ? c_row[j] + edge[j] : edge[j];
-      }
-    }
-  }
+void built_in_kernel(const kernel::GemmArgs* args) {
+  kernel::gemm_packed<block_rows, block_vectors>(*args);
 }
 
+GemmKernel active_kernel = &built_in_kernel;
+const char* active_name = simd::name;
+
 }  // namespace
+
+void set_gemm_kernel(GemmKernel kernel, const char* name) {
+  active_kernel = kernel != nullptr ? kernel : &built_in_kernel;
+  active_name = kernel != nullptr ? name : simd::name;
+}
+
+const char* gemm_kernel_name() { return active_name; }
+
+void gemm_built_in(const kernel::GemmArgs& args) { built_in_kernel(&args); }
 
 void PackedPanels::pack(const MatrixView& b, bool b_transposed) {
   depth_ = b_transposed ? b.cols() : b.rows();
@@ -93,21 +62,19 @@ void PackedPanels::pack(const MatrixView& b, bool b_transposed) {
 
 void gemm(const MatrixView& a, const PackedPanels& b, Index first_depth, Index first_col,
           Index cols, Accumulate accumulate, MatrixRef c, float alpha) {
-  const Index m = a.rows(), k = a.cols();
-  for (Index col = 0; col < cols; col += panel_width) {
-    const Index panel = (first_col + col) / panel_width;
-    const float* panel_rows = b.panel_row(panel, first_depth);
-    for (Index first_row = 0; first_row < m; first_row += block_rows) {
-      const BlockOutput out{c.data() + first_row * c.outerStride() + col, c.outerStride(),
-                            std::min(panel_width, cols - col), accumulate, alpha};
-      const float* a_rows = a.data() + first_row * a.outerStride();
-      if (m - first_row >= 2) {
-        micro_kernel<2>(a_rows, a.outerStride(), panel_rows, k, out);
-      } else {
-        micro_kernel<1>(a_rows, a.outerStride(), panel_rows, k, out);
-      }
-    }
-  }
+  if (a.rows() == 0 || cols == 0) return;
+  const kernel::GemmArgs args{a.data(),
+                              a.outerStride(),
+                              a.rows(),
+                              a.cols(),
+                              b.panel_row(first_col / panel_width, first_depth),
+                              b.depth() * panel_width,
+                              c.data(),
+                              c.outerStride(),
+                              cols,
+                              accumulate == Accumulate::yes ? 1 : 0,
+                              alpha};
+  active_kernel(&args);
 }
 
 void gemm(const MatrixView& a, const MatrixView& b, bool b_transposed, Accumulate accumulate,

@@ -15,9 +15,19 @@
 
 #include <vector>
 
+#include "gemm_kernel.h"
 #include "matrix.h"
 
 namespace spotlight {
+
+// The kernel every gemm() below runs (gemm_kernel.h): the one compiled into this build, unless the
+// wasm bindings installed the relaxed-SIMD module's (src/wasm/kernel_paths.js). nullptr restores the
+// built-in one; name is what gemm_kernel_name() reports ("wasm-relaxed-simd", say).
+using GemmKernel = void (*)(const kernel::GemmArgs*);
+void set_gemm_kernel(GemmKernel kernel, const char* name);
+const char* gemm_kernel_name();
+// The built-in kernel, whichever is installed (for tests that compare the two).
+void gemm_built_in(const kernel::GemmArgs& args);
 
 enum class Accumulate { no, yes };  // beta = 0 (c is overwritten) or beta = 1
 

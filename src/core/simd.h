@@ -4,6 +4,8 @@
 //   SSE on x86-64, with fused multiply-add when the compiler targets FMA (-march=native);
 //   four plain floats otherwise, or when SPOTLIGHT_SCALAR_SIMD is defined - the sanitizer build
 //   defines it so that the native tests cover this path too.
+// With -mrelaxed-simd (the second kernel module of the wasm build, gemm_kernel.h), multiply_add is
+// relaxed SIMD's f32x4.relaxed_madd: fused where the CPU has FMA (one rounding), else mul + add.
 // Loads and stores are unaligned.
 #pragma once
 
@@ -13,9 +15,9 @@
 #elif defined(__SSE2__) && !defined(SPOTLIGHT_SCALAR_SIMD)
 #include <immintrin.h>
 #define SPOTLIGHT_SIMD_SSE 1
-#endif
-
+#else
 #include <cmath>
+#endif
 
 namespace spotlight::simd {
 
@@ -28,7 +30,16 @@ inline Float4 load(const float* p) { return {wasm_v128_load(p)}; }
 inline void store(float* p, Float4 x) { wasm_v128_store(p, x.v); }
 inline Float4 broadcast(float s) { return {wasm_f32x4_splat(s)}; }
 inline Float4 multiply_add(Float4 a, Float4 b, Float4 sum) {
+#if defined(__wasm_relaxed_simd__)
+  return {__builtin_wasm_relaxed_madd_f32x4(a.v, b.v, sum.v)};  // a * b + sum
+#else
   return {wasm_f32x4_add(sum.v, wasm_f32x4_mul(a.v, b.v))};
+#endif
+}
+// One lane, for the ragged edges (no buffer in memory: the relaxed module has no stack).
+template <int Lane>
+inline float lane(Float4 x) {
+  return wasm_f32x4_extract_lane(x.v, Lane);
 }
 inline Float4 add(Float4 a, Float4 b) { return {wasm_f32x4_add(a.v, b.v)}; }
 inline Float4 subtract(Float4 a, Float4 b) { return {wasm_f32x4_sub(a.v, b.v)}; }
@@ -49,7 +60,11 @@ inline Float4 power_of_two(Float4 n) {
 inline Float4 zero_below(Float4 x, float limit, Float4 value) {
   return {wasm_v128_and(wasm_f32x4_ge(x.v, wasm_f32x4_splat(limit)), value.v)};
 }
+#if defined(__wasm_relaxed_simd__)
+constexpr const char* name = "wasm-relaxed-simd";
+#else
 constexpr const char* name = "wasm-simd128";
+#endif
 
 #elif defined(SPOTLIGHT_SIMD_SSE)
 
@@ -65,6 +80,10 @@ inline Float4 multiply_add(Float4 a, Float4 b, Float4 sum) {
 #else
   return {_mm_add_ps(sum.v, _mm_mul_ps(a.v, b.v))};
 #endif
+}
+template <int Lane>
+inline float lane(Float4 x) {
+  return _mm_cvtss_f32(_mm_shuffle_ps(x.v, x.v, _MM_SHUFFLE(Lane, Lane, Lane, Lane)));
 }
 inline Float4 add(Float4 a, Float4 b) { return {_mm_add_ps(a.v, b.v)}; }
 inline Float4 subtract(Float4 a, Float4 b) { return {_mm_sub_ps(a.v, b.v)}; }
@@ -94,6 +113,10 @@ inline Float4 broadcast(float s) { return {{s, s, s, s}}; }
 inline Float4 multiply_add(Float4 a, Float4 b, Float4 sum) {
   for (int i = 0; i < 4; ++i) sum.v[i] += a.v[i] * b.v[i];
   return sum;
+}
+template <int Lane>
+inline float lane(Float4 x) {
+  return x.v[Lane];
 }
 template <typename Op>
 inline Float4 each(Float4 a, Float4 b, Op op) {

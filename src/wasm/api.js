@@ -26,7 +26,7 @@ const attentionApi = (function installAttentionApi(module) {
                       attention: 'rawAttention', scalingStudy: 'rawScalingStudy',
                       multiHeadAttention: 'rawMultiHeadAttention',
                       TinyTransformer: 'RawTinyTransformer', scoreHeads: 'rawScoreHeads',
-                      scoreRelation: 'rawScoreRelation',
+                      scoreRelation: 'rawScoreRelation', matmul: 'rawMatmul',
                       // training_api.js's
                       recipes: 'rawRecipes', workshopCorpus: 'rawWorkshopCorpus',
                       inductionCorpus: 'rawInductionCorpus', buildVocabulary: 'rawBuildVocabulary',
@@ -438,6 +438,20 @@ const attentionApi = (function installAttentionApi(module) {
                                   o.returnWeights);
   }
 
+  // alpha * a (m, k) op(b), plus c if given: op(b) = b (k, n), or b^T when transposeB (b is then
+  // (n, k)). The module's own product (gemm.h) on the path module.simd names: for checking and
+  // timing the kernel paths (tests/node/kernels.test.js, bench/).
+  function matmul(a, b, options) {
+    const o = readOptions(options, { m: undefined, k: undefined, n: undefined, transposeB: false,
+                                     alpha: 1, c: null }, 'matmul', {
+      c: (value) => (value === null ? null : toFloat32Array('c', value)),
+    });
+    if (!Number.isFinite(o.alpha)) fail(`matmul: option alpha must be a finite number, got ${describe(o.alpha)}`);
+    const shape = { m: toSize('m', o.m), k: toSize('k', o.k), n: toSize('n', o.n) };
+    return bindings().matmul(toFloat32Array('a', a), toFloat32Array('b', b), shape, o.transposeB,
+                             o.alpha, o.c);
+  }
+
   // ---- the tiny GPT (src/core/transformer.h) -------------------------------------------------------
 
   // The configuration's defaults; every key is optional.
@@ -640,6 +654,7 @@ const attentionApi = (function installAttentionApi(module) {
   module.scoreHeads = scoreHeads;
   module.scoreRelation = scoreRelation;
   module.multiHeadAttention = multiHeadAttention;
+  module.matmul = matmul;
   module.scalingStudy = scalingStudy;
   module.embedTokens = embedTokens;
   module.scaledDotProductAttention = singleHead(true, 'scaledDotProductAttention');

@@ -544,6 +544,20 @@ declare namespace createAttentionModule {
     relations: readonly Relation[];
   }
 
+  type SimdPath = 'relaxed-simd' | 'simd128';
+
+  interface MatmulOptions {
+    m: number;
+    k: number;
+    n: number;
+    /** b is (n, k) and op(b) its transpose; default false. */
+    transposeB?: boolean;
+    /** Default 1. */
+    alpha?: number;
+    /** (m, n) values the product is added to; default null (none). */
+    c?: FloatInput | null;
+  }
+
   interface MemoryStats {
     /** Size of the wasm memory in bytes. */
     heapBytes: number;
@@ -566,6 +580,16 @@ declare namespace createAttentionModule {
     dotProductAttention(q: FloatInput, k: FloatInput, v: FloatInput,
                         options: SingleHeadOptions): ForwardResult;
     memoryStats(): MemoryStats;
+    /** alpha a (m, k) op(b) (+ c): op(b) = b (k, n), or b^T when transposeB (b is (n, k)); the
+     *  module's own product, on the path `simd` names. */
+    matmul(a: FloatInput, b: FloatInput, options: MatmulOptions): Float32Array;
+    /** The kernel of the matrix products, chosen at load: relaxed SIMD's fused multiply-add where
+     *  the engine validates it, else SIMD128 (multiply, then add). */
+    readonly simd: SimdPath;
+    /** Whether WebAssembly.validate accepted the relaxed-SIMD kernel in this engine. */
+    readonly relaxedSimdSupported: boolean;
+    /** Why `simd` is what it is, in words. */
+    readonly simdReason: string;
     /** The sqrt(d) experiment for random unit-variance q, k of shape (n, d). */
     scalingStudy(d: number, n: number, seed?: number): ScalingPoint;
     TinyTransformer: typeof TinyTransformer;
@@ -606,6 +630,10 @@ declare namespace createAttentionModule {
   interface ModuleOptions {
     /** The wasm bytes, if they are not embedded. */
     wasmBinary?: ArrayBuffer | Uint8Array;
+    /** The products' kernel: 'auto' (default) takes relaxed SIMD where the engine validates it;
+     *  'relaxed-simd' requires it (the promise rejects where it is missing); 'simd128' forces the
+     *  plain SIMD128 kernel. */
+    simd?: 'auto' | SimdPath;
   }
 }
 

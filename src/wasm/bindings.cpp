@@ -6,6 +6,8 @@
 #include <emscripten/val.h>
 #include <malloc.h>
 
+#include <cstdint>
+
 #include <string>
 #include <vector>
 
@@ -296,6 +298,46 @@ val memory_stats() {
 
 }  // namespace
 
+// ---- the product kernel (gemm.h; src/wasm/kernel_paths.js chooses it) ----------------------------
+
+// Installs the relaxed-SIMD module's product, which kernel_paths.js has put at `table_index` of this
+// module's function table: gemm() then calls it through that pointer (the same signature in both
+// modules, gemm_kernel.h).
+void set_relaxed_gemm_kernel(int table_index) {
+  guarded([&] {
+    require(table_index > 0, "setGemmKernel: a function table index > 0, got ", table_index);
+    spotlight::set_gemm_kernel(
+        reinterpret_cast<spotlight::GemmKernel>(static_cast<std::uintptr_t>(table_index)),
+        "wasm-relaxed-simd");
+  });
+}
+
+std::string gemm_kernel_name() { return spotlight::gemm_kernel_name(); }
+
+// alpha * a (m, k) op(b) (+ c): op(b) = b (k, n), or b^T when transpose_b (b is then (n, k)).
+// `c` is null, or (m, n) values the product is added to. For the kernel tests and benchmarks
+// of both paths (tests/node/kernels.test.js).
+val matmul(const val& a, const val& b, const val& shape, bool transpose_b, float alpha, const val& c) {
+  return guarded([&] {
+    const int m = shape["m"].as<int>(), k = shape["k"].as<int>(), n = shape["n"].as<int>();
+    require_memory(static_cast<double>(m) * k + static_cast<double>(k) * n +
+                       2.0 * static_cast<double>(m) * n,
+                   concat("matmul's a (m*k), b (k*n) and c (m*n), m = ", m, ", k = ", k, ", n = ", n,
+                          ","),
+                   "try smaller matrices");
+    const Matrix left = to_matrix(a, m, k, "a", "m", "k");
+    const Matrix right = transpose_b ? to_matrix(b, n, k, "b", "n", "k") : to_matrix(b, k, n, "b", "k", "n");
+    Matrix product;
+    spotlight::Accumulate accumulate = spotlight::Accumulate::no;
+    if (!c.isNull()) {
+      product = to_matrix(c, m, n, "c", "m", "n");
+      accumulate = spotlight::Accumulate::yes;
+    }
+    spotlight::gemm(left, right, transpose_b, accumulate, product, alpha);
+    return to_float32_array(product.data(), product.size());
+  }, "try smaller matrices");
+}
+
 EMSCRIPTEN_BINDINGS(attention_spotlight) {
   emscripten::class_<AttentionBinding>("RawSimpleAttention")
       .constructor(&AttentionBinding::create, emscripten::allow_raw_pointers())
@@ -311,4 +353,7 @@ EMSCRIPTEN_BINDINGS(attention_spotlight) {
   emscripten::function("memoryStats", &memory_stats);
   emscripten::function("rawScalingStudy", &scaling_study);
   emscripten::function("rawMultiHeadAttention", &multi_head_attention);
+  emscripten::function("rawSetGemmKernel", &set_relaxed_gemm_kernel);
+  emscripten::function("rawGemmKernelName", &gemm_kernel_name);
+  emscripten::function("rawMatmul", &matmul);
 }

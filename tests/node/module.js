@@ -1,13 +1,22 @@
 // Loads the built module once per test file. SPOTLIGHT_MODULE overrides the path.
+//
+// The products' kernel path (src/wasm/kernel_paths.js) is SPOTLIGHT_SIMD's: "relaxed-simd" by
+// default, required rather than merely preferred, so that a build or an engine without it fails
+// here instead of quietly testing the other path; ./build.sh test runs the suite a second time with
+// SPOTLIGHT_SIMD=simd128. Node.js 20 validates relaxed SIMD only behind a V8 flag, set here before
+// any module is compiled.
 'use strict';
 const path = require('path');
+
+require('v8').setFlagsFromString('--experimental-wasm-relaxed-simd');
+const simdPath = process.env.SPOTLIGHT_SIMD || 'relaxed-simd';
 
 const modulePath = process.env.SPOTLIGHT_MODULE ||
   path.join(__dirname, '..', '..', 'web', 'generated', 'attention.js');
 
 let loading = null;
 function loadModule() {
-  if (!loading) loading = require(modulePath)();
+  if (!loading) loading = require(modulePath)({ simd: simdPath });
   return loading;
 }
 
@@ -29,4 +38,4 @@ function maxAbsDifference(a, b) {
   return worst;
 }
 
-module.exports = { loadModule, modulePath, randomFloats, maxAbsDifference };
+module.exports = { loadModule, modulePath, simdPath, randomFloats, maxAbsDifference };
