@@ -55,11 +55,6 @@ Matrix to_matrix(const val& values, Index rows, Index cols, const char* name,
   return matrix;
 }
 
-// {data: Float32Array, shape: [...]}: `matrix` holds the values in row-major order of `shape`.
-val to_tensor(const Matrix& matrix, std::initializer_list<Index> shape) {
-  return spotlight_wasm::to_tensor(matrix.data(), shape);
-}
-
 // {output, weights}: weights null when not requested.
 val result_to_js(const Matrix& output, const Matrix& weights, bool return_weights) {
   val out = val::object();

@@ -14,6 +14,34 @@ const withRandom = (base, fragment = '') => `${base}#${RANDOM}${fragment.replace
 const scaling = (page) => page.evaluate(() => window.attentionSpotlight.snapshot({ values: false }).deviceScaling);
 
 forEachEngine({}, (test, shared) => {
+  // Both engines here (Chromium 156, Firefox ESR 153) validate relaxed SIMD; the panel says which
+  // kernel runs the products, and the page runs the SIMD128 one where the engine lacks it (Safari),
+  // simulated by a WebAssembly.validate that refuses the kernel module.
+  test('scaling: the panel names the kernel of the products: relaxed SIMD here, SIMD128 where it is missing', async () => {
+    const { page, context, problems } = await openPage(shared.browser, FILE_URL);
+    assert.match(await page.textContent('#device-kernel'), /relaxed SIMD, whose fused multiply-add \(f32x4\.relaxed_madd\)/);
+    const fused = await page.evaluate(() => window.attentionSpotlight.snapshot().heatmap.values);
+    await context.close();
+    assert.deepEqual(problems, []);
+
+    const without = await openPage(shared.browser, FILE_URL, {
+      prepare: (c) => c.addInitScript(() => {
+        const validate = WebAssembly.validate;
+        // The kernel module is the only small one: refuse it as an engine without relaxed SIMD would.
+        WebAssembly.validate = (bytes) => (bytes.byteLength < 100000 ? false : validate.call(WebAssembly, bytes));
+      }),
+    });
+    assert.match(await without.page.textContent('#device-kernel'), /SIMD128, a multiply then an add \(this browser has no relaxed SIMD/);
+    // and the page computes the same weights on that path, to float rounding
+    const unfused = await without.page.evaluate(() => window.attentionSpotlight.snapshot().heatmap.values);
+    assert.equal(unfused.length, fused.length);
+    assert.ok(fused.length >= 4);
+    const worst = Math.max(...fused.map((value, i) => Math.abs(value - unfused[i])));
+    assert.ok(worst < 1e-4, `the heatmaps differ by up to ${worst}`);
+    assert.deepEqual(without.problems, []);
+    await without.context.close();
+  });
+
   test('scaling: measures both paths at every size up to the chosen one, and plots them', async (t) => {
     const { page, context, problems } = await openPage(shared.browser, FILE_URL);
     await page.selectOption('#device-up-to', '256');

@@ -993,6 +993,7 @@
     view.deviceScaling = new Spotlight.DeviceScaling(module, {
       start: $('device-start'), stop: $('device-stop'), upTo: $('device-up-to'), progress: $('device-progress'),
       status: $('device-status'), charts: $('device-charts'), table: $('device-table'),
+      kernel: $('device-kernel'),
     }, () => ({ embedDim: state.embedDim, numHeads: state.numHeads }));
     drawLegend();
     loadTrainedModel(module);

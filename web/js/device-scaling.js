@@ -27,6 +27,7 @@
       this.stopRequested = false;
       this.results = [];
       this.status = 'idle';
+      if (elements.kernel) elements.kernel.textContent = DeviceScaling.describeKernel(module);
       elements.start.addEventListener('click', () => this.run());
       elements.stop.addEventListener('click', () => { this.stopRequested = true; });
     }
@@ -104,6 +105,18 @@
         bytes: returnWeights ? numHeads * n * n * 4 + io : (Math.min(TILE.queries, n) * Math.min(TILE.keys, n) + 5 * n * (embedDim / numHeads)) * 4 + io,
         heapBytes: this.module.memoryStats().heapBytes,
       };
+    }
+
+    // Which kernel runs the matrix products here (src/wasm/kernel_paths.js), in words.
+    static describeKernel(module) {
+      const fused = module.simd === 'relaxed-simd';
+      const path = fused
+        ? 'relaxed SIMD, whose fused multiply-add (f32x4.relaxed_madd) does a * b + c in one instruction'
+        : 'SIMD128, a multiply then an add';
+      const why = fused ? '' : module.relaxedSimdSupported
+        ? ' (relaxed SIMD is available here but was not used)'
+        : ' (this browser has no relaxed SIMD; Chromium and Firefox do)';
+      return `Matrix products on this device: ${path}${why}.`;
     }
 
     setMessage(text) {
