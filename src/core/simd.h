@@ -60,6 +60,16 @@ inline Float4 power_of_two(Float4 n) {
 inline Float4 zero_below(Float4 x, float limit, Float4 value) {
   return {wasm_v128_and(wasm_f32x4_ge(x.v, wasm_f32x4_splat(limit)), value.v)};
 }
+inline Float4 divide(Float4 a, Float4 b) { return {wasm_f32x4_div(a.v, b.v)}; }
+inline Float4 abs(Float4 x) { return {wasm_f32x4_abs(x.v)}; }
+// x < limit ? below : otherwise, lane by lane
+inline Float4 select_below(Float4 x, float limit, Float4 below, Float4 otherwise) {
+  return {wasm_v128_bitselect(below.v, otherwise.v, wasm_f32x4_lt(x.v, wasm_f32x4_splat(limit)))};
+}
+// |magnitude| with the sign of sign (magnitude is >= 0 here)
+inline Float4 copy_sign(Float4 magnitude, Float4 sign) {
+  return {wasm_v128_bitselect(sign.v, magnitude.v, wasm_i32x4_splat(static_cast<int>(0x80000000u)))};
+}
 #if defined(__wasm_relaxed_simd__)
 constexpr const char* name = "wasm-relaxed-simd";
 #else
@@ -97,6 +107,16 @@ inline Float4 power_of_two(Float4 n) {
 }
 inline Float4 zero_below(Float4 x, float limit, Float4 value) {
   return {_mm_and_ps(_mm_cmpge_ps(x.v, _mm_set1_ps(limit)), value.v)};
+}
+inline Float4 divide(Float4 a, Float4 b) { return {_mm_div_ps(a.v, b.v)}; }
+inline Float4 abs(Float4 x) { return {_mm_andnot_ps(_mm_set1_ps(-0.0f), x.v)}; }
+inline Float4 select_below(Float4 x, float limit, Float4 below, Float4 otherwise) {
+  const __m128 mask = _mm_cmplt_ps(x.v, _mm_set1_ps(limit));
+  return {_mm_or_ps(_mm_and_ps(mask, below.v), _mm_andnot_ps(mask, otherwise.v))};
+}
+inline Float4 copy_sign(Float4 magnitude, Float4 sign) {
+  const __m128 sign_bit = _mm_set1_ps(-0.0f);
+  return {_mm_or_ps(_mm_and_ps(sign_bit, sign.v), _mm_andnot_ps(sign_bit, magnitude.v))};
 }
 constexpr const char* name = "sse";
 
@@ -139,6 +159,19 @@ inline Float4 zero_below(Float4 x, float limit, Float4 value) {
   for (int i = 0; i < 4; ++i) value.v[i] = x.v[i] >= limit ? value.v[i] : 0.0f;
   return value;
 }
+inline Float4 divide(Float4 a, Float4 b) { return each(a, b, [](float x, float y) { return x / y; }); }
+inline Float4 abs(Float4 x) {
+  for (float& value : x.v) value = std::fabs(value);
+  return x;
+}
+inline Float4 select_below(Float4 x, float limit, Float4 below, Float4 otherwise) {
+  for (int i = 0; i < 4; ++i) otherwise.v[i] = x.v[i] < limit ? below.v[i] : otherwise.v[i];
+  return otherwise;
+}
+inline Float4 copy_sign(Float4 magnitude, Float4 sign) {
+  for (int i = 0; i < 4; ++i) magnitude.v[i] = std::copysign(magnitude.v[i], sign.v[i]);
+  return magnitude;
+}
 constexpr const char* name = "scalar";
 
 #endif
@@ -165,6 +198,33 @@ inline Float4 exp_nonpositive(Float4 x) {
   p = multiply_add(p, r, broadcast(1.0f));
   p = multiply_add(p, r, broadcast(1.0f));
   return zero_below(x, lowest, multiply(p, power_of_two(n)));
+}
+
+// tanh(u), four at a time, and 1 - tanh^2(u) (its derivative), for GELU (transformer_ops.cpp).
+// Where |u| >= 1/8: with e = exp(-2|u|) in (0, 1], tanh|u| = (1 - e) / (1 + e) and
+// 1 - tanh^2 = 4 e / (1 + e)^2 (from e directly, so it keeps its relative precision where tanh is
+// near 1 and 1 - tanh^2 would cancel). Below 1/8, where 1 - e would cancel: the Taylor series
+// u - u^3/3 + 2u^5/15 - 17u^7/315 (next term under 2e-10 there). |u| = inf gives exactly +-1 and 0.
+inline Float4 tanh(Float4 u, Float4* one_minus_square = nullptr) {
+  const Float4 one = broadcast(1.0f);
+  const Float4 a = abs(u);
+  const Float4 e = exp_nonpositive(multiply(a, broadcast(-2.0f)));
+  const Float4 denominator = add(one, e);
+  const Float4 large = divide(subtract(one, e), denominator);
+  const Float4 a2 = multiply(a, a);
+  Float4 p = broadcast(-17.0f / 315.0f);
+  p = multiply_add(p, a2, broadcast(2.0f / 15.0f));
+  p = multiply_add(p, a2, broadcast(-1.0f / 3.0f));
+  p = multiply_add(p, a2, one);
+  const Float4 small = multiply(a, p);
+  const Float4 magnitude = select_below(a, 0.125f, small, large);
+  if (one_minus_square != nullptr) {
+    const Float4 large_derivative =
+        divide(multiply(broadcast(4.0f), e), multiply(denominator, denominator));
+    *one_minus_square =
+        select_below(a, 0.125f, subtract(one, multiply(small, small)), large_derivative);
+  }
+  return copy_sign(magnitude, u);
 }
 
 }  // namespace spotlight::simd

@@ -5,6 +5,7 @@
 #include <limits>
 
 #include "attention.h"
+#include "simd.h"
 #include "softmax.h"
 
 namespace spotlight {
@@ -132,38 +133,91 @@ constexpr float gelu_scale = 0.7978845608028654f;  // sqrt(2 / pi)
 constexpr float gelu_cubic = 0.044715f;
 }  // namespace
 
-void gelu_forward(const MatrixView& x, MatrixRef y) {
-  for (Index row = 0; row < x.rows(); ++row) {
-    const float* in = x.row(row).data();
-    float* out = y.row(row).data();
-    for (Index j = 0; j < x.cols(); ++j) {
-      const float z = in[j];
-      out[j] = 0.5f * z * (1.0f + std::tanh(gelu_scale * (z + gelu_cubic * z * z * z)));
-    }
+namespace {
+
+// u = sqrt(2/pi) (z + 0.044715 z^3) and du/dz, four at a time.
+simd::Float4 gelu_argument(simd::Float4 z) {
+  const simd::Float4 z2 = simd::multiply(z, z);
+  return simd::multiply(simd::broadcast(gelu_scale),
+                        simd::multiply_add(simd::multiply(simd::broadcast(gelu_cubic), z2), z, z));
+}
+
+// 0.5 z (1 + tanh u) for four values.
+simd::Float4 gelu4(simd::Float4 z) {
+  const simd::Float4 t = simd::tanh(gelu_argument(z));
+  return simd::multiply(simd::multiply(simd::broadcast(0.5f), z), simd::add(simd::broadcast(1.0f), t));
+}
+
+// dy * d/dz [0.5 z (1 + tanh u)] = dy (0.5 (1 + tanh u) + 0.5 z (1 - tanh^2 u) du/dz),
+// du/dz = s (1 + 3 c z^2), for four values. Past |z| = 10, tanh u is +-1 in float and the
+// derivative exactly 1 (z > 0) or 0 (z < 0): taken as that, because as written du overflows for
+// huge z and 0 * inf would make it NaN (fuzz_training's finding: a bias of -7e30).
+simd::Float4 gelu_gradient4(simd::Float4 z, simd::Float4 dy) {
+  using simd::Float4;
+  const Float4 half = simd::broadcast(0.5f);
+  Float4 sech2;
+  const Float4 t = simd::tanh(gelu_argument(z), &sech2);
+  const Float4 du = simd::multiply(
+      simd::broadcast(gelu_scale),
+      simd::multiply_add(simd::broadcast(3.0f * gelu_cubic), simd::multiply(z, z), simd::broadcast(1.0f)));
+  const Float4 derivative = simd::multiply_add(simd::multiply(simd::multiply(half, z), sech2), du,
+                                               simd::multiply(half, simd::add(simd::broadcast(1.0f), t)));
+  const Float4 saturated = simd::zero_below(z, 0.0f, simd::broadcast(1.0f));  // 1 for z >= 0, else 0
+  return simd::multiply(dy, simd::select_below(simd::abs(z), 10.0f, derivative, saturated));
+}
+
+// f(four values) over every element of each row: whole vectors, then the row's last 1-3 values
+// through a padded vector, so that every element gets the same arithmetic wherever it sits.
+template <typename F>
+void for_each_four(Index rows, Index cols, F&& f) {
+  for (Index row = 0; row < rows; ++row) {
+    Index j = 0;
+    for (; j + 4 <= cols; j += 4) f(row, j, 4);
+    if (j < cols) f(row, j, cols - j);
   }
 }
 
-void gelu_backward(const MatrixView& dy, const MatrixView& x, MatrixRef dx) {
-  for (Index row = 0; row < x.rows(); ++row) {
-    const float* in = x.row(row).data();
-    const float* grad_out = dy.row(row).data();
-    float* grad_in = dx.row(row).data();
-    for (Index j = 0; j < x.cols(); ++j) {
-      // d/dz [0.5 z (1 + tanh(u))] = 0.5 (1 + tanh u) + 0.5 z (1 - tanh^2 u) du/dz,
-      // u = s (z + c z^3), du/dz = s (1 + 3 c z^2)
-      // Past |z| = 10, tanh u is exactly +-1 in float, so the second term is 0 and the
-      // derivative is 1 (z > 0) or 0 (z < 0); computed as written, du overflows for huge z and
-      // 0 * inf would make it NaN (fuzz_training's finding: a bias of -7e30).
-      const float z = in[j];
-      if (std::abs(z) > 10.0f) {
-        if (z > 0.0f) grad_in[j] += grad_out[j];
-        continue;
-      }
-      const float tanh_u = std::tanh(gelu_scale * (z + gelu_cubic * z * z * z));
-      const float du = gelu_scale * (1.0f + 3.0f * gelu_cubic * z * z);
-      grad_in[j] += grad_out[j] * (0.5f * (1.0f + tanh_u) + 0.5f * z * (1.0f - tanh_u * tanh_u) * du);
+simd::Float4 load_part(const float* p, Index count) {
+  float padded[4] = {0.0f, 0.0f, 0.0f, 0.0f};
+  for (Index i = 0; i < count; ++i) padded[i] = p[i];
+  return simd::load(padded);
+}
+
+void store_part(float* p, simd::Float4 value, Index count) {
+  float padded[4];
+  simd::store(padded, value);
+  for (Index i = 0; i < count; ++i) p[i] = padded[i];
+}
+
+}  // namespace
+
+// GELU with tanh, vectorised (the scalar std::tanh was a third of a training step's time).
+void gelu_forward(const MatrixView& x, MatrixRef y) {
+  for_each_four(x.rows(), x.cols(), [&](Index row, Index j, Index count) {
+    const float* in = x.row(row).data() + j;
+    float* out = y.row(row).data() + j;
+    if (count == 4) {
+      simd::store(out, gelu4(simd::load(in)));
+    } else {
+      store_part(out, gelu4(load_part(in, count)), count);
     }
-  }
+  });
+}
+
+void gelu_backward(const MatrixView& dy, const MatrixView& x, MatrixRef dx) {
+  for_each_four(x.rows(), x.cols(), [&](Index row, Index j, Index count) {
+    const float* in = x.row(row).data() + j;
+    const float* grad_out = dy.row(row).data() + j;
+    float* grad_in = dx.row(row).data() + j;
+    if (count == 4) {
+      simd::store(grad_in, simd::add(simd::load(grad_in),
+                                     gelu_gradient4(simd::load(in), simd::load(grad_out))));
+    } else {
+      store_part(grad_in, simd::add(load_part(grad_in, count),
+                                    gelu_gradient4(load_part(in, count), load_part(grad_out, count))),
+                 count);
+    }
+  });
 }
 
 // ---- attention ---------------------------------------------------------------------------------
