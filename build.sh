@@ -297,6 +297,9 @@ run_attention_bench() {
   build_bench_native native_bench
   log "attention benchmark: the native build of the core (-O3 -march=native)"
   build/bench-native/bench/native_bench "$@" | tee build/bench/native.jsonl
+  build_bench_native cpu_peak
+  log "the machine's clock and 128-bit multiply-add peak (bench/cpu_peak.cpp)"
+  build/bench-native/bench/cpu_peak | tee build/bench/cpu-peak.json
   log "attention benchmark: PyTorch CPU, one thread"
   /usr/bin/python3 bench/pytorch_bench.py "$@" | tee build/bench/pytorch.jsonl
   log "attention benchmark report"

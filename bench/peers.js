@@ -24,9 +24,13 @@ function randomFloats(count, seed) {
 
 // ---- this project's module ----------------------------------------------------------------------
 
-function oursPeer(M) {
+// name: 'ours (wasm)' for the module's default path (relaxed SIMD where it validates), or
+// 'ours (wasm, SIMD128)' for a module created with { simd: 'simd128' }: the path of engines
+// without relaxed SIMD, measured beside it.
+const OURS_SIMD128 = 'ours (wasm, SIMD128)';
+function oursPeer(M, name = 'ours (wasm)') {
   return {
-    name: 'ours (wasm)',
+    name,
     setup({ n, d, heads, causal, returnWeights, operation, inputs }) {
       if (operation === 'attention') {
         const options = { nq: n, nk: n, dModel: d, numHeads: heads, causal, returnWeights };
@@ -294,6 +298,42 @@ async function runSuite(peerList, { quick = false, now, log = () => {} }) {
   return results;
 }
 
+// ---- the products alone: M.matmul on each kernel path -------------------------------------------
+
+// (m, k, n, b transposed): square; a projection of the 1,024-token layer; one head's q k^T and its
+// weights v at 1,024 tokens (d_head 64); the training benchmark's products: the workshop model's
+// (768 tokens, d_model 64, MLP 256) and the larger one's (1,024 tokens, d_model 128, MLP 512). M.matmul copies its inputs in and its output out and packs b each call, all
+// counted: O(n^2) beside the O(n^3) product.
+const PRODUCT_SHAPES = [[512, 512, 512, false], [1024, 768, 768, false], [1024, 64, 1024, true],
+  [1024, 1024, 64, false], [768, 64, 64, false], [768, 64, 256, false], [768, 256, 64, false],
+  [1024, 128, 128, false], [1024, 128, 512, false], [1024, 512, 128, false]];
+
+async function runProducts(paths, { now, log = () => {} }) {
+  const results = [];
+  for (const [m, k, n, transposeB] of PRODUCT_SHAPES) {
+    const a = randomFloats(m * k, 5);
+    const b = randomFloats(k * n, 6);
+    for (const { name, M } of paths) {
+      const run = () => M.matmul(a, b, { m, k, n, transposeB });
+      run();
+      const once = now();
+      run();
+      const perSample = Math.max(1, Math.ceil(20 / Math.max(now() - once, 0.01)));
+      const times = [];
+      for (let r = 0; r < 9; r += 1) {
+        const start = now();
+        for (let i = 0; i < perSample; i += 1) run();
+        times.push((now() - start) / perSample);
+      }
+      const ms = median(times);
+      const row = { m, k, n, transposeB, path: name, simd: M.simd, medianMs: ms, gflops: 2 * m * k * n / ms / 1e6 };
+      results.push(row);
+      log(`product ${m}x${k}x${n}${transposeB ? ' (b transposed)' : ''} ${name.padEnd(24)} ${ms.toFixed(3).padStart(9)} ms ${row.gflops.toFixed(1).padStart(6)} GFLOP/s`);
+    }
+  }
+  return results;
+}
+
 // ---- the long sequence: n = 16,384, d = 512, 8 heads, without weights -----------------------------
 
 const LONG_SEQUENCE = { n: 16384, d: 512, heads: 8 };
@@ -328,5 +368,5 @@ async function runLongSequence(createModule, { now, log = () => {} }) {
 }
 
 module.exports = {
-  flops, makeInputs, oursPeer, ortPeer, tfjsPeer, plainJsPeer, onnxModel, cases, runSuite, runLongSequence,
+  OURS_SIMD128, runProducts, flops, makeInputs, oursPeer, ortPeer, tfjsPeer, plainJsPeer, onnxModel, cases, runSuite, runLongSequence,
 };

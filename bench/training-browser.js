@@ -21,10 +21,11 @@ async function main() {
     await page.goto(`${server.origin}/bench/training.html`);
     const results = await page.evaluate(async ({ quick }) => {
       const M = await window.createAttentionModule();
+      const M128 = await window.createAttentionModule({ simd: 'simd128' });
       window.tf.wasm.setWasmPaths('/node_modules/@tensorflow/tfjs-backend-wasm/dist/');
       window.tf.wasm.setThreadsCount(1);
       const P = window.trainingPeers;
-      const list = [P.oursPeer(M), P.tfjsPeer(window.tf, 'wasm'), P.tfjsPeer(window.tf, 'cpu')];
+      const list = [P.oursPeer(M), P.oursPeer(M128, 'ours (wasm, SIMD128)'), P.tfjsPeer(window.tf, 'wasm'), P.tfjsPeer(window.tf, 'cpu')];
       const clock = { now: () => performance.now(), log: (line) => console.log(line) };
       return P.runTraining(list, Object.assign({ quick }, clock));
     }, { quick: QUICK });

@@ -11,16 +11,22 @@ const training = require('./training-peers');
 
 const ROOT = path.resolve(__dirname, '..');
 
+// Node.js 20 validates relaxed SIMD only behind this flag, set before the module compiles.
+require('v8').setFlagsFromString('--experimental-wasm-relaxed-simd');
+
 async function main() {
   const quick = process.argv.includes('--quick');
-  const M = await require(path.join(ROOT, 'web', 'generated', 'attention.js'))();
+  const createModule = require(path.join(ROOT, 'web', 'generated', 'attention.js'));
+  const M = await createModule({ simd: 'relaxed-simd' });
+  const M128 = await createModule({ simd: 'simd128' });
   // The full package: tfjs-core alone registers no gradients.
   const tf = require('@tensorflow/tfjs');
   const wasm = require('@tensorflow/tfjs-backend-wasm');
   wasm.setThreadsCount(1);  // as in a browser without cross-origin isolation
-  const peers = [training.oursPeer(M), training.tfjsPeer(tf, 'wasm'), training.tfjsPeer(tf, 'cpu')];
+  const peers = [training.oursPeer(M), training.oursPeer(M128, 'ours (wasm, SIMD128)'),
+    training.tfjsPeer(tf, 'wasm'), training.tfjsPeer(tf, 'cpu')];
 
-  const check = await training.crossCheck(M, peers[1]);
+  const check = await training.crossCheck(M, peers[2]);
   console.log(`cross-check: ${check.peer} from ours's initial parameters, ${check.steps} steps of the ` +
     `${check.model} model: losses ${check.firstLosses.map((l) => l.toFixed(5)).join(' / ')} -> ` +
     `${check.lastLosses.map((l) => l.toFixed(5)).join(' / ')} (ours / tfjs), largest difference ` +
@@ -32,7 +38,7 @@ async function main() {
   const file = path.join(out, 'training-node.json');
   fs.writeFileSync(file, JSON.stringify({
     where: 'Node.js', node: process.version, cpu: os.cpus()[0].model, cores: os.cpus().length,
-    date: new Date().toISOString(), adamw: training.ADAMW, crossCheck: check, results,
+    date: new Date().toISOString(), simd: M.simd, adamw: training.ADAMW, crossCheck: check, results,
   }, null, 1));
   console.log(`wrote ${file}`);
 }

@@ -81,9 +81,11 @@ function randomBatch({ vocabSize, batch, seqLen }, seed = 1) {
 
 // ---- this project's module -------------------------------------------------------------------------
 
-function oursPeer(M) {
+// name: 'ours (wasm)' for the module's default kernel path (relaxed SIMD where it validates), or
+// 'ours (wasm, SIMD128)' for a module created with { simd: 'simd128' }, measured beside it.
+function oursPeer(M, name = 'ours (wasm)') {
   return {
-    name: 'ours (wasm)',
+    name,
     setup(model, { inputs, targets }) {
       const net = new M.TinyTransformer({
         vocabSize: model.vocabSize, contextLength: model.contextLength, embedDim: model.embedDim,

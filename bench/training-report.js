@@ -34,7 +34,7 @@ function load() {
 }
 
 // Ours (wasm) first, then the JavaScript peers, the native build, PyTorch (a stable sort).
-const rank = (r) => (r.peer === OURS ? 0 : r.where !== 'native' ? 1 : r.peer.startsWith('ours') ? 2 : 3);
+const rank = (r) => (r.peer === OURS ? 0 : r.peer.startsWith('ours (wasm') ? 1 : r.where !== 'native' ? 2 : r.peer.startsWith('ours') ? 3 : 4);
 const within = (rows, where) => rows.filter((r) => r.where === where || r.where === 'native')
   .sort((a, b) => rank(a) - rank(b));
 const models = (rows) => [...new Set(rows.map((r) => r.model))];
@@ -91,6 +91,46 @@ function lossMarkdown(rows, environments) {
   return lines.join('\n');
 }
 
+// The training step's effective rate (6 P tokens/s) against the products alone at that model's
+// shapes, from the attention benchmark's products (node.json, chromium.json: M.matmul on the
+// module's default path) when that benchmark ran too: the mean rate of the shapes, weighted as a
+// step weighs them (the MLP's products have four times the work of each projection).
+const PRODUCT_SHAPES = {
+  workshop: [[768, 64, 64, 4], [768, 64, 256, 1], [768, 256, 64, 1]],
+  larger: [[1024, 128, 128, 4], [1024, 128, 512, 1], [1024, 512, 128, 1]],
+};
+function productRates() {
+  const rates = {};
+  for (const file of ['node.json', 'chromium.json']) {
+    if (!fs.existsSync(path.join(DIR, file))) continue;
+    const report = JSON.parse(fs.readFileSync(path.join(DIR, file), 'utf8'));
+    for (const [model, shapes] of Object.entries(PRODUCT_SHAPES)) {
+      let work = 0;
+      let time = 0;
+      for (const [m, k, n, count] of shapes) {
+        const r = (report.products || []).find((p) => p.m === m && p.k === k && p.n === n && p.path !== 'simd128');
+        if (!r) { work = 0; break; }
+        work += count * 2 * m * k * n;
+        time += count * r.medianMs;
+      }
+      if (work > 0) rates[`${report.where}|${model}`] = work / time / 1e6;
+    }
+  }
+  return rates;
+}
+
+function effectiveRateMarkdown(rows, rates) {
+  const lines = ['### A step\'s effective rate against the products alone\n',
+    '| where | model | ours (wasm): 6 P tokens/s (GFLOP/s) | products alone at its shapes (GFLOP/s) | share |',
+    '| --- | --- | --- | --- | --- |'];
+  for (const r of rows) {
+    const rate = rates[`${r.where}|${r.model}`];
+    if (r.peer !== OURS || r.failed || !rate) continue;
+    lines.push(`| ${r.where} | ${r.model} | ${r.gflops.toFixed(2)} | ${rate.toFixed(2)} | ${(100 * r.gflops / rate).toFixed(0)}% |`);
+  }
+  return lines.length > 3 ? `${lines.join('\n')}\n` : '';
+}
+
 const { rows, environments } = load();
 const sections = [];
 const summary = [];
@@ -111,6 +151,7 @@ const checks = environments.filter((e) => e.crossCheck).map(({ where, crossCheck
   `${c.steps} steps of the ${c.model} model: losses ${c.firstLosses.map((l) => l.toFixed(4)).join(' / ')} -> ` +
   `${c.lastLosses.map((l) => l.toFixed(4)).join(' / ')} (ours / tfjs), largest difference ` +
   `${c.maxLossDifference.toExponential(1)}.`);
+sections.push(effectiveRateMarkdown(rows, productRates()));
 sections.push(`### Loss check\n\n${lossMarkdown(rows, environments)}\n${checks.map((line) => `\n${line}\n`).join('')}`);
 checks.forEach((line) => console.log(line));
 fs.writeFileSync(path.join(DIR, 'training-report.md'), sections.join('\n'));
