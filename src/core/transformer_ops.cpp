@@ -131,11 +131,8 @@ void linear_backward(const MatrixView& dy, const MatrixView& x, const MatrixView
 namespace {
 constexpr float gelu_scale = 0.7978845608028654f;  // sqrt(2 / pi)
 constexpr float gelu_cubic = 0.044715f;
-}  // namespace
 
-namespace {
-
-// u = sqrt(2/pi) (z + 0.044715 z^3) and du/dz, four at a time.
+// u = sqrt(2/pi) (z + 0.044715 z^3), four at a time.
 simd::Float4 gelu_argument(simd::Float4 z) {
   const simd::Float4 z2 = simd::multiply(z, z);
   return simd::multiply(simd::broadcast(gelu_scale),
