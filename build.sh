@@ -32,7 +32,8 @@ cd "$(dirname "${BASH_SOURCE[0]}")"
 
 readonly PACKAGES=(cmake make g++ libeigen3-dev catch2 emscripten clang-16 lld-16 gzip python3)
 readonly FUZZ_PACKAGES=(clang libclang-rt-14-dev)
-readonly TEST_PACKAGES=(chromium firefox-esr "${FUZZ_PACKAGES[@]}")
+# python3-torch runs the documents' PyTorch examples (tests/docs/python-examples.test.js).
+readonly TEST_PACKAGES=(chromium firefox-esr python3-torch "${FUZZ_PACKAGES[@]}")
 readonly JOBS=$(nproc 2>/dev/null || echo 2)
 
 log() { printf '\n==> %s\n' "$*"; }
@@ -83,21 +84,53 @@ record() {
   "$@" 2>&1 | tee "$TEST_LOGS/$name.log"
 }
 
-# Adds up the passed and failed counts that ctest and node --test printed.
+# Adds up the passed, failed and skipped counts that ctest and node --test printed. A skipped test
+# proves nothing, so any skip fails the run, as a failure does.
 print_total() {
-  local passed=0 failed=0 log count
+  local passed=0 failed=0 skipped=0 log count
   for log in "$TEST_LOGS"/*.log; do
     if count=$(grep -oE '[0-9]+ tests failed out of [0-9]+' "$log" | tail -1) && [ -n "$count" ]; then
       set -- $count
       failed=$((failed + $1))
       passed=$((passed + $6 - $1))
+      skipped=$((skipped + $(grep -cE '\*\*\*Skipped|\(Disabled\)|\(Not Run\)' "$log" || true)))
     else
       passed=$((passed + $(grep -E '^# pass [0-9]+' "$log" | tail -1 | awk '{print $3}')))
       failed=$((failed + $(grep -E '^# fail [0-9]+' "$log" | tail -1 | awk '{print $3}')))
+      skipped=$((skipped + $(grep -E '^# (skipped|todo) [0-9]+' "$log" | awk '{n += $3} END {print n + 0}')))
     fi
   done
-  echo "native (Release), native (sanitizers), fuzz targets, Node, documentation and browser tests together:"
-  echo "$passed passed, $failed failed"
+  echo "layers, native (Release), native (sanitizers), fuzz targets, Node, documentation and browser tests together:"
+  echo "$passed passed, $failed failed, $skipped skipped"
+  if [ "$skipped" -ne 0 ]; then
+    echo "error: $skipped tests were skipped or left as todo (grep -E 'skip|todo' $TEST_LOGS/*.log): a test that does not run proves nothing" >&2
+    return 1
+  fi
+}
+
+# The test run's stages and the seconds each took, printed as a table when the run ends, whether
+# it passed or not.
+STAGE_NAMES=()
+STAGE_SECONDS=()
+
+# stage NAME COMMAND...: runs one stage and keeps its time.
+stage() {
+  local name=$1 start=$SECONDS
+  shift
+  "$@"
+  STAGE_NAMES+=("$name")
+  STAGE_SECONDS+=($((SECONDS - start)))
+}
+
+print_stage_times() {
+  local i total=0
+  [ ${#STAGE_NAMES[@]} -gt 0 ] || return 0
+  printf '\n%-44s %8s\n' "stage" "seconds"
+  for i in "${!STAGE_NAMES[@]}"; do
+    printf '%-44s %8d\n' "${STAGE_NAMES[$i]}" "${STAGE_SECONDS[$i]}"
+    total=$((total + STAGE_SECONDS[i]))
+  done
+  printf '%-44s %8d  (%d min %02d s)\n' "total" "$total" $((total / 60)) $((total % 60))
 }
 
 # configure_and_build BUILD_DIR [CMAKE_ARGS...]

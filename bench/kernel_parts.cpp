@@ -6,10 +6,10 @@
 #include <cstdio>
 #include <optional>
 
-#include "spotlight.h"
-#include "gemm.h"
-#include "simd.h"
-#include "softmax.h"
+#include "attention/spotlight.h"
+#include "base/simd.h"
+#include "kernels/gemm.h"
+#include "kernels/softmax.h"
 
 using spotlight::Index;
 using spotlight::Matrix;
@@ -39,7 +39,7 @@ Matrix random_matrix(Index rows, Index cols, std::uint64_t seed) {
 
 int main() {
   constexpr Index n = 1024, d_head = 64, heads = 12;
-  constexpr Index tile_queries = 64, tile_keys = 512;  // kernels.h's TileSizes
+  constexpr Index tile_queries = 64, tile_keys = 512;  // attention_kernels.h's TileSizes
   const Matrix q = random_matrix(n, d_head, 1), k = random_matrix(n, d_head, 2);
   const Matrix v = random_matrix(n, d_head, 3);
   const spotlight::PackedPanels keys(k, true), values(v, false);

@@ -7,7 +7,7 @@
 #include <cstring>
 #include <vector>
 
-#include "spotlight.h"
+#include "attention/spotlight.h"
 
 using spotlight::Index;
 using spotlight::Matrix;

@@ -1,5 +1,5 @@
 #!/usr/bin/python3
-"""The training benchmark in PyTorch on one CPU thread: the tiny GPT of src/core/transformer.h in
+"""The training benchmark in PyTorch on one CPU thread: the tiny GPT of src/core/model/transformer.h in
 plain torch ops (F.embedding, F.layer_norm, matmuls, GELU tanh, a tied head, cross_entropy),
 torch.optim.AdamW with nanoGPT's parameter groups and clip_grad_norm_, on the models, tokens and
 hyperparameters of bench/training-peers.js. One JSON line per model on stdout, in its fields.

@@ -1,5 +1,5 @@
 // The training benchmark's models, data and JavaScript peers, shared by bench/training-node.js and
-// the page bench/training.html. Each peer trains the same tiny GPT (src/core/transformer.h) on the
+// the page bench/training.html. Each peer trains the same tiny GPT (src/core/model/transformer.h) on the
 // same random batch with the same AdamW hyperparameters; the measure is training tokens per second
 // (batch * seqLen tokens per step), and 6 x parameters x tokens/s as an effective GFLOP/s.
 //
@@ -8,7 +8,7 @@
 // also has values(), its parameters by name, from which crossCheck starts the tfjs model.
 'use strict';
 
-// workshop: src/core/recipes.cpp's workshop_recipe (its corpus has 96 token ids); larger: the
+// workshop: src/core/training/recipes.cpp's workshop_recipe (its corpus has 96 token ids); larger: the
 // same architecture at 8x the parameters and 2.7x the sequence length.
 const MODELS = [
   { name: 'workshop', vocabSize: 96, contextLength: 24, embedDim: 64, numHeads: 4, numLayers: 2, mlp: true,
@@ -17,7 +17,7 @@ const MODELS = [
     layerNorm: true, batch: 16, seqLen: 64 },
 ];
 
-// src/core/optimizer.h's AdamWOptions, at the workshop's peak learning rate, held constant.
+// src/core/model/optimizer.h's AdamWOptions, at the workshop's peak learning rate, held constant.
 const ADAMW = { learningRate: 3e-3, beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 0.1, clipNorm: 1 };
 
 // Warm-up steps before timing. The workshop's 20 are also the loss check: the first loss should be
@@ -30,7 +30,7 @@ const MIN_SAMPLES = 5;
 const MAX_SAMPLES = 15;
 const QUICK = { warmupSteps: 3, budgetMs: 2000, minSamples: 3, maxSamples: 5 };
 
-// The model's parameters (name, shape, role), in the order of src/core/transformer_config.h's
+// The model's parameters (name, shape, role), in the order of src/core/model/transformer_config.h's
 // table: the tfjs peer initialises and decays by it, and every peer's count is checked against it.
 function parameterTable({ vocabSize, contextLength, embedDim: d, numLayers, mlp, layerNorm }) {
   const table = [{ name: 'wte', shape: [vocabSize, d], role: 'embedding' },

@@ -10,8 +10,8 @@
 #include <cstring>
 #include <vector>
 
-#include "optimizer.h"
-#include "transformer.h"
+#include "model/optimizer.h"
+#include "model/transformer.h"
 
 using spotlight::Index;
 using spotlight::TokenId;

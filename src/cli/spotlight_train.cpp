@@ -13,7 +13,7 @@
 // --seed N (weights), --data-seed N, --train-sentences N, --eval-sentences N, --quiet; for
 // induction --symbols N, --shortest-period N, --longest-period N.
 // The defaults of `workshop` are the recipe of the page's trained model (workshop_recipe in
-// src/core/recipes.cpp); README.md, "The trained workshop model", quotes the command.
+// src/core/training/recipes.cpp); README.md, "The trained workshop model", quotes the command.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -25,12 +25,12 @@
 #include <string>
 #include <vector>
 
-#include "checkpoint.h"
-#include "corpus.h"
-#include "recipes.h"
-#include "workshop_report.h"
-#include "tokenizer.h"
-#include "trainer.h"
+#include "data/corpus.h"
+#include "data/tokenizer.h"
+#include "model/checkpoint.h"
+#include "training/recipes.h"
+#include "training/trainer.h"
+#include "training/workshop_report.h"
 
 namespace {
 

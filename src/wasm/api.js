@@ -150,19 +150,45 @@ const attentionApi = (function installAttentionApi(module) {
     return toTypedArray(name, value, TOKEN_IDS);
   }
 
-  // An array of strings, as it is (Embind copies each string).
+  // `value` as an array whose elements each pass `convert(elementName, element)`, which returns
+  // the element to keep; `what` says what the array holds ("strings"). Indexed, not forEach, which
+  // would skip the holes of [, 'a'].
+  function toArrayOf(name, value, what, convert) {
+    if (!Array.isArray(value)) fail(`${name} must be an array of ${what}, got ${describe(value)}`);
+    const converted = [];
+    for (let i = 0; i < value.length; i += 1) converted.push(convert(`${name}[${i}]`, value[i]));
+    return converted;
+  }
+
+  function toStringValue(name, value) {
+    if (typeof value !== 'string') fail(`${name} must be a string, got ${describe(value)}`);
+    return value;
+  }
+
+  // An array of strings (Embind copies each string).
   function toStrings(name, value) {
-    if (!Array.isArray(value)) fail(`${name} must be an array of strings, got ${describe(value)}`);
-    for (let i = 0; i < value.length; i += 1) {  // not forEach, which skips the holes of [, 'a']
-      if (typeof value[i] !== 'string') fail(`${name}[${i}] must be a string, got ${describe(value[i])}`);
-    }
+    return toArrayOf(name, value, 'strings', toStringValue);
+  }
+
+  // An array of strings UTF-8 can encode (toText), which Embind passes on unchanged.
+  function toTexts(name, value) {
+    return toArrayOf(name, value, 'strings', toText);
+  }
+
+  // Token id arrays, one per sequence, as Int32Arrays.
+  function toSequences(name, value) {
+    return toArrayOf(name, value, 'token id arrays (Int32Arrays or arrays of integers)', toTokens);
+  }
+
+  function toBoolean(name, value) {
+    if (typeof value !== 'boolean') fail(`${name} must be a boolean, got ${describe(value)}`);
     return value;
   }
 
   // Text that UTF-8 can encode: a string with no lone surrogate (which Embind's conversion would
   // silently turn into other characters). Returns it.
   function toText(name, value) {
-    if (typeof value !== 'string') fail(`${name} must be a string, got ${describe(value)}`);
+    toStringValue(name, value);
     for (let i = 0; i < value.length; i += 1) {
       const unit = value.charCodeAt(i);
       const high = unit >= 0xd800 && unit <= 0xdbff;
@@ -452,14 +478,14 @@ const attentionApi = (function installAttentionApi(module) {
                              o.alpha, o.c);
   }
 
-  // ---- the tiny GPT (src/core/transformer.h) -------------------------------------------------------
+  // ---- the tiny GPT (src/core/model/transformer.h) -------------------------------------------------------
 
   // The configuration's defaults; every key is optional.
   const CONFIG_DEFAULTS = { vocabSize: 50, contextLength: 16, embedDim: 32, numHeads: 4, numLayers: 2,
                             mlp: true, layerNorm: true, seed: 7 };
   // A batch: both sizes required (undefined marks them so in readOptions).
   const BATCH_SHAPE = { batch: undefined, seqLen: undefined };
-  // AdamW's defaults (src/core/optimizer.h): nanoGPT's for small batches.
+  // AdamW's defaults (src/core/model/optimizer.h): nanoGPT's for small batches.
   const ADAMW_DEFAULTS = { learningRate: 3e-3, beta1: 0.9, beta2: 0.95, epsilon: 1e-8, weightDecay: 0.1,
                            clipNorm: 1 };
   const SAMPLING_DEFAULTS = { temperature: 1, topK: 0, seed: 0 };
@@ -485,7 +511,7 @@ const attentionApi = (function installAttentionApi(module) {
       this._adopt([], '', '');
     }
 
-    // bytes: a Uint8Array or ArrayBuffer of a checkpoint (src/core/checkpoint.h), e.g. from save().
+    // bytes: a Uint8Array or ArrayBuffer of a checkpoint (src/core/model/checkpoint.h), e.g. from save().
     static load(bytes) {
       const loaded = bindings().TinyTransformer.load(toBytes('bytes', bytes));
       // (A class cannot be called without new: the fields are set as the constructor sets them.)
@@ -584,19 +610,12 @@ const attentionApi = (function installAttentionApi(module) {
     }
   }
 
-  // ---- head detectors (src/core/head_scores.h) -------------------------------------------------------
+  // ---- head detectors (src/core/analysis/head_scores.h) -------------------------------------------------------
 
   // A list of attention maps as forward() returns them: {data, shape: [numLayers, numHeads, seqLen,
   // seqLen]}; the core checks that data holds the shape's product of finite weights.
   function toMapsList(name, list) {
-    if (!Array.isArray(list)) {
-      fail(`${name} must be an array of attention maps ({data, shape} as forward returns them), ` +
-           `got ${describe(list)}`);
-    }
-    const maps = [];
-    for (let i = 0; i < list.length; i += 1) {
-      const entry = list[i];
-      const where = `${name}[${i}]`;
+    return toArrayOf(name, list, 'attention maps ({data, shape} as forward returns them)', (where, entry) => {
       if (entry === null || typeof entry !== 'object' || !Array.isArray(entry.shape)) {
         fail(`${where} must be attention maps {data, shape} as forward returns them, got ${describe(entry)}`);
       }
@@ -605,47 +624,34 @@ const attentionApi = (function installAttentionApi(module) {
         fail(`${where}.shape must be [numLayers, numHeads, seqLen, seqLen], got [${shape.join(', ')}]`);
       }
       for (let axis = 0; axis < 4; axis += 1) toIndex(`${where}.shape[${axis}]`, shape[axis]);
-      maps.push({ data: toFloat32Array(`${where}.data`, entry.data), shape: shape.slice() });
-    }
-    return maps;
+      return { data: toFloat32Array(`${where}.data`, entry.data), shape: shape.slice() };
+    });
   }
 
   // The head detectors' scores of every head (layer-major), from each sequence's attention maps
   // and token ids.
   function scoreHeads(attention, tokens) {
     const maps = toMapsList('attention', attention);
-    if (!Array.isArray(tokens)) fail(`tokens must be an array of token id arrays, got ${describe(tokens)}`);
-    const ids = [];
-    for (let i = 0; i < tokens.length; i += 1) ids.push(toTokens(`tokens[${i}]`, tokens[i]));
-    return bindings().scoreHeads(maps, ids);
+    return bindings().scoreHeads(maps, toSequences('tokens', tokens));
   }
 
   // One sequence's relations, {name (a string), query, key (integers >= 0)} each, copied; `name`
   // names the list in the messages ("relations[0]"). The core checks the positions.
   function toRelations(name, list) {
-    if (!Array.isArray(list)) fail(`${name} must be an array of {name, query, key}, got ${describe(list)}`);
-    const checked = [];
-    for (let i = 0; i < list.length; i += 1) {
-      const relation = list[i];
-      const where = `${name}[${i}]`;
+    return toArrayOf(name, list, '{name, query, key}', (where, relation) => {
       if (!isPlainObject(relation) || typeof relation.name !== 'string') {
         fail(`${where} must be an object {name (a string), query, key}, got ${describe(relation)}`);
       }
-      checked.push({ name: relation.name, query: toIndex(`${where}.query`, relation.query),
-                     key: toIndex(`${where}.key`, relation.key) });
-    }
-    return checked;
+      return { name: relation.name, query: toIndex(`${where}.query`, relation.query),
+               key: toIndex(`${where}.key`, relation.key) };
+    });
   }
 
   // One relation's scores of every head; relations[s] lists sequence s's {name, query, key}.
   function scoreRelation(attention, relations, name) {
     const maps = toMapsList('attention', attention);
     if (typeof name !== 'string') fail(`name must be a string (a relation's name), got ${describe(name)}`);
-    if (!Array.isArray(relations)) {
-      fail(`relations must be an array (one per sequence) of arrays of {name, query, key}, got ${describe(relations)}`);
-    }
-    const lists = [];
-    for (let s = 0; s < relations.length; s += 1) lists.push(toRelations(`relations[${s}]`, relations[s]));
+    const lists = toArrayOf('relations', relations, '(one per sequence) arrays of {name, query, key}', toRelations);
     return bindings().scoreRelation(maps, lists, name);
   }
 
@@ -661,6 +667,7 @@ const attentionApi = (function installAttentionApi(module) {
   module.dotProductAttention = singleHead(false, 'dotProductAttention');
 
   // What training_api.js builds on.
-  return { bindings, describe, isPlainObject, fail, toTokens, toStrings, toText, toSize, toIndex,
-           toSeed, readOptions, toRelations, WasmObject, TinyTransformer };
+  return { bindings, describe, isPlainObject, fail, toArrayOf, toTokens, toText, toTexts,
+           toSequences, toBoolean, toSize, toIndex, toSeed, readOptions, toRelations, WasmObject,
+           TinyTransformer };
 }(Module));

@@ -123,7 +123,7 @@ declare namespace createAttentionModule {
     numHeads: number;
   }
 
-  // ---- the tiny GPT (src/core/transformer.h) ----
+  // ---- the tiny GPT (src/core/model/transformer.h) ----
 
   /** Token ids: an Int32Array, or any array of integers in int32's range (converted on the way
    *  in). The core checks them against the vocabulary (targets may also be -1: ignored). */
@@ -270,7 +270,7 @@ declare namespace createAttentionModule {
     /** The count (0 .. 4096) new tokens, not the prompt; the model sees the last contextLength
      *  tokens. */
     generate(prompt: TokenInput, count: number, options?: SamplingOptions): Int32Array;
-    /** The checkpoint's bytes (src/core/checkpoint.h). */
+    /** The checkpoint's bytes (src/core/model/checkpoint.h). */
     save(options?: SaveOptions): Uint8Array;
     /** Frees the wasm memory; the object is unusable afterwards. */
     delete(): void;
@@ -331,7 +331,7 @@ declare namespace createAttentionModule {
     meanWeight: Float64Array;
   }
 
-  // ---- training in the module (src/core/recipes.h, corpus.h, trainer.h, workshop_report.h) ----
+  // ---- training in the module (src/core/training/recipes.h, corpus.h, trainer.h, workshop_report.h) ----
 
   /** A recipe's model: TinyTransformer's config with every key; vocabSize only where the recipe's
    *  data fixes it (the workshop's 96 words, the induction symbols and <unk>, <bos>), not for own
@@ -372,7 +372,7 @@ declare namespace createAttentionModule {
     dataSeed?: number;
   }
 
-  /** One of src/core/recipes.cpp's, the numbers of the native command (spotlight_train). The
+  /** One of src/core/training/recipes.cpp's, the numbers of the native command (spotlight_train). The
    *  counts a recipe does not use are 0. */
   interface Recipe {
     config: RecipeConfig;
@@ -420,7 +420,7 @@ declare namespace createAttentionModule {
   }
 
   interface WorkshopCorpus {
-    /** By id, 96 words: "<unk>", "<bos>", then the grammar's words (src/core/corpus.h). */
+    /** By id, 96 words: "<unk>", "<bos>", then the grammar's words (src/core/data/corpus.h). */
     vocabulary: string[];
     /** Sentences of the trained grammar. */
     training: Sentence[];
@@ -522,7 +522,7 @@ declare namespace createAttentionModule {
     keyWeight: number;
   }
 
-  /** evaluate_workshop's measurement (src/core/workshop_report.h). */
+  /** evaluate_workshop's measurement (src/core/training/workshop_report.h). */
   interface WorkshopReport {
     /** Mean next-token loss on the held-out sentences. */
     heldOutLoss: number;
@@ -608,7 +608,7 @@ declare namespace createAttentionModule {
     /** Each word's id in the vocabulary (by id, "<unk>", "<bos>" first); unknown words 0. No
      *  <bos> is added. */
     encode(vocabulary: readonly string[], words: readonly string[]): Int32Array;
-    /** Words as src/core/tokenizer.h splits them (the page's Intl.Segmenter rules for ASCII);
+    /** Words as src/core/data/tokenizer.h splits them (the page's Intl.Segmenter rules for ASCII);
      *  lowercase (A-Z only), default false. */
     splitWords(text: string, lowercase?: boolean): string[];
     /** One token per code point, a space as "␣", newlines and tabs dropped; lowercase default

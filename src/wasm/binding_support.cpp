@@ -5,7 +5,7 @@
 #include <iomanip>
 #include <sstream>
 
-#include "errors.h"
+#include "base/errors.h"
 
 namespace spotlight_wasm {
 

@@ -13,8 +13,8 @@
 #include <new>
 #include <string>
 
-#include "matrix.h"
-#include "multi_head.h"
+#include "attention/multi_head.h"
+#include "base/matrix.h"
 
 namespace spotlight_wasm {
 

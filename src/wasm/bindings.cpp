@@ -11,8 +11,8 @@
 #include <string>
 #include <vector>
 
+#include "attention/spotlight.h"
 #include "binding_support.h"
-#include "spotlight.h"
 
 namespace {
 

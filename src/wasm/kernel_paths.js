@@ -1,4 +1,4 @@
-// Chooses, once at load, which kernel runs the module's matrix products (src/core/gemm.h: attention's
+// Chooses, once at load, which kernel runs the module's matrix products (src/core/kernels/gemm.h: attention's
 // q k^T and weights v, the projections, and every product of training, forward and backward), and
 // reports the choice as module.simd:
 //   'relaxed-simd'  the second kernel module (src/wasm/relaxed/relaxed_kernels.cpp, embedded by

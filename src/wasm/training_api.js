@@ -18,10 +18,11 @@
   const toIndex = api.toIndex;
   const toSize = api.toSize;
   const toText = api.toText;
-  const toTokens = api.toTokens;
+  const toTexts = api.toTexts;
+  const toSequences = api.toSequences;
   const TinyTransformer = api.TinyTransformer;
 
-  // ---- recipes (src/core/recipes.h) ----------------------------------------------------------------
+  // ---- recipes (src/core/training/recipes.h) ----------------------------------------------------------------
 
   // {workshop, induction, text}, fresh each call: the numbers of the native command
   // (src/cli/spotlight_train.cpp), so that the page trains the same models.
@@ -65,7 +66,7 @@
     return result;
   }
 
-  // ---- corpora (src/core/corpus.h) -----------------------------------------------------------------
+  // ---- corpora (src/core/data/corpus.h) -----------------------------------------------------------------
 
   // The sentences of one packed split (training_bindings.cpp, pack_sentences): {words, tokens
   // (<bos> first), relations (positions in tokens)} each.
@@ -106,14 +107,7 @@
     return { vocabulary: packed.vocabulary, sequences, periods: Array.from(packed.periods) };
   }
 
-  // ---- vocabularies and tokenizers (src/core/vocabulary.h, tokenizer.h) ----------------------------
-
-  // An array of strings UTF-8 can encode (Embind would silently change a lone surrogate), as it is.
-  function toTexts(name, value) {
-    api.toStrings(name, value);
-    for (let i = 0; i < value.length; i += 1) toText(`${name}[${i}]`, value[i]);
-    return value;
-  }
+  // ---- vocabularies and tokenizers (src/core/data/vocabulary.h, tokenizer.h) ----------------------------
 
   function buildVocabulary(tokens, maxSize) {
     const size = maxSize === undefined ? recipes().text.textVocabulary : toSize('maxSize', maxSize);
@@ -125,9 +119,7 @@
   }
 
   function toLowercase(value) {
-    if (value === undefined) return false;
-    if (typeof value !== 'boolean') fail(`lowercase must be a boolean, got ${describe(value)}`);
-    return value;
+    return value === undefined ? false : api.toBoolean('lowercase', value);
   }
 
   function splitWords(text, lowercase) {
@@ -138,17 +130,7 @@
     return bindings().splitCharacters(toText('text', text), toLowercase(lowercase));
   }
 
-  // ---- the Trainer (src/core/trainer.h) ------------------------------------------------------------
-
-  // Token id arrays, one per sequence, as Int32Arrays.
-  function toSequences(name, value) {
-    if (!Array.isArray(value)) {
-      fail(`${name} must be an array of token id arrays (Int32Arrays or arrays of integers), got ${describe(value)}`);
-    }
-    const sequences = [];
-    for (let i = 0; i < value.length; i += 1) sequences.push(toTokens(`${name}[${i}]`, value[i]));
-    return sequences;
-  }
+  // ---- the Trainer (src/core/training/trainer.h) ------------------------------------------------------------
 
   // The raw handle of a TinyTransformer that has not been deleted.
   function liveModel(model) {
@@ -225,7 +207,7 @@
     }
   }
 
-  // ---- measurements (src/core/workshop_report.h, trainer.h) ----------------------------------------
+  // ---- measurements (src/core/training/workshop_report.h, trainer.h) ----------------------------------------
 
   function workshopReport(model, options) {
     const raw = liveModel(model);
@@ -242,18 +224,13 @@
   // are not read).
   function scoreModelRelations(model, sentences) {
     const raw = liveModel(model);
-    if (!Array.isArray(sentences)) {
-      fail(`sentences must be an array of {tokens, relations} (as workshopCorpus returns them), got ${describe(sentences)}`);
-    }
-    const checked = [];
-    for (let s = 0; s < sentences.length; s += 1) {
-      const sentence = sentences[s];
+    const checked = api.toArrayOf('sentences', sentences, '{tokens, relations} (as workshopCorpus returns them)', (where, sentence) => {
       if (sentence === null || typeof sentence !== 'object' || Array.isArray(sentence)) {
-        fail(`sentences[${s}] must be an object {tokens, relations}, got ${describe(sentence)}`);
+        fail(`${where} must be an object {tokens, relations}, got ${describe(sentence)}`);
       }
-      checked.push({ tokens: toTokens(`sentences[${s}].tokens`, sentence.tokens),
-                     relations: api.toRelations(`sentences[${s}].relations`, sentence.relations) });
-    }
+      return { tokens: api.toTokens(`${where}.tokens`, sentence.tokens),
+               relations: api.toRelations(`${where}.relations`, sentence.relations) };
+    });
     return bindings().scoreModelRelations(raw, checked);
   }
 

@@ -20,15 +20,15 @@
 #include <utility>
 #include <vector>
 
+#include "base/errors.h"
 #include "binding_support.h"
-#include "corpus.h"
-#include "errors.h"
-#include "recipes.h"
-#include "tokenizer.h"
-#include "trainer.h"
+#include "data/corpus.h"
+#include "data/tokenizer.h"
+#include "data/vocabulary.h"
+#include "training/recipes.h"
+#include "training/trainer.h"
+#include "training/workshop_report.h"
 #include "transformer_binding.h"
-#include "vocabulary.h"
-#include "workshop_report.h"
 
 namespace {
 

@@ -9,9 +9,9 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/head_scores.h"
 #include "binding_support.h"
-#include "head_scores.h"
-#include "transformer.h"
+#include "model/transformer.h"
 
 namespace spotlight_wasm {
 

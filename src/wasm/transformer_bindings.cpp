@@ -1,4 +1,4 @@
-// The Embind layer of the tiny GPT (src/core/transformer.h): the model and its training step,
+// The Embind layer of the tiny GPT (src/core/model/transformer.h): the model and its training step,
 // sampling, checkpoints as bytes, and the head detectors. Conversions and validation only, as in
 // bindings.cpp; src/wasm/api.js checks the argument types and builds the friendly TinyTransformer,
 // scoreHeads and scoreRelation on top. The class is declared in transformer_binding.h, which
@@ -15,12 +15,12 @@
 #include <utility>
 #include <vector>
 
+#include "analysis/head_scores.h"
+#include "base/errors.h"
 #include "binding_support.h"
-#include "checkpoint.h"
-#include "errors.h"
-#include "head_scores.h"
-#include "sampling.h"
-#include "transformer.h"
+#include "model/checkpoint.h"
+#include "model/sampling.h"
+#include "model/transformer.h"
 #include "transformer_binding.h"
 
 namespace spotlight_wasm {

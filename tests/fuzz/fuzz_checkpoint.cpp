@@ -34,10 +34,10 @@
 #include <utility>
 #include <vector>
 
-#include "checkpoint.h"
-#include "crc32.h"
+#include "checkpoint_bytes.h"
 #include "fuzz_input.h"
 #include "fuzz_rules.h"
+#include "model/checkpoint.h"
 
 namespace fuzz {
 
@@ -47,30 +47,15 @@ using spotlight::AdamWState;
 using spotlight::Checkpoint;
 using spotlight::CheckpointLimits;
 using spotlight::TransformerConfig;
-using Bytes = std::vector<std::uint8_t>;
+using checkpoint_bytes::Bytes;
+using checkpoint_bytes::crc_bytes;
+using checkpoint_bytes::put_f32;
+using checkpoint_bytes::put_u32;
+using checkpoint_bytes::resealed;
 
 constexpr std::size_t header_bytes = CheckpointLimits::header_bytes;
-constexpr std::size_t crc_bytes = 4;
 // A rejection says what is wrong in a sentence; it never dumps the file into the message.
 constexpr std::size_t longest_message = 400;
-
-void put_u32(Bytes& bytes, std::size_t offset, std::uint32_t value) {
-  for (std::size_t i = 0; i < 4; ++i)
-    bytes[offset + i] = static_cast<std::uint8_t>(value >> (8 * i));
-}
-
-void put_f32(Bytes& bytes, std::size_t offset, float value) {
-  std::uint32_t bits;
-  std::memcpy(&bits, &value, sizeof bits);
-  put_u32(bytes, offset, bits);
-}
-
-// `bytes` with its last 4 replaced by the CRC-32 of the others (checkpoint.h).
-Bytes resealed(Bytes bytes) {
-  put_u32(bytes, bytes.size() - crc_bytes,
-          spotlight::crc32(bytes.data(), bytes.size() - crc_bytes));
-  return bytes;
-}
 
 // Whether load_checkpoint returned (into `loaded`), checking the rules of every load: a rejection
 // has a short message; a loaded checkpoint saves back to exactly `bytes`.

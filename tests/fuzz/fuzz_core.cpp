@@ -23,10 +23,10 @@
 #include <string>
 #include <vector>
 
+#include "attention/spotlight.h"
 #include "fuzz_input.h"
 #include "fuzz_rules.h"
 #include "reference.h"
-#include "spotlight.h"
 
 namespace fuzz {
 

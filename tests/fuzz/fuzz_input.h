@@ -19,10 +19,10 @@
 #include <cstdint>
 #include <string>
 
-#include "attention.h"
-#include "kernels.h"
-#include "matrix.h"
-#include "random.h"
+#include "attention/attention.h"
+#include "base/matrix.h"
+#include "base/random.h"
+#include "kernels/attention_kernels.h"
 
 namespace fuzz {
 

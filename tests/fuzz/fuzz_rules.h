@@ -16,9 +16,9 @@
 #include <string>
 #include <typeinfo>
 
-#include "attention.h"
-#include "errors.h"
-#include "matrix.h"
+#include "attention/attention.h"
+#include "base/errors.h"
+#include "base/matrix.h"
 #include "reference.h"
 
 namespace fuzz {

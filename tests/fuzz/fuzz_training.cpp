@@ -1,4 +1,4 @@
-// libFuzzer target over the tiny transformer's training (src/core/transformer.h, optimizer.h,
+// libFuzzer target over the tiny transformer's training (src/core/model/transformer.h, optimizer.h,
 // sampling.h): random small configurations (some invalid), parameters replaced by values from the
 // palette of fuzz_input.h (NaN, +-Inf, 1e38, denormals, raw bits), batches with token ids and
 // targets inside and outside the vocabulary, sequences past the context, and AdamW options from
@@ -27,8 +27,8 @@
 
 #include "fuzz_input.h"
 #include "fuzz_rules.h"
-#include "sampling.h"
-#include "transformer.h"
+#include "model/sampling.h"
+#include "model/transformer.h"
 
 namespace fuzz {
 

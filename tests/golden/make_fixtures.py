@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Writes the golden fixtures that the Catch2 tests read (tests/test_pytorch_golden.cpp and the
-seed test in tests/test_embeddings_and_random.cpp). The fixtures are committed, so CI needs no
+"""Writes the golden fixtures that the Catch2 tests read (tests/core/attention/test_pytorch_golden.cpp and the
+seed test in tests/core/attention/test_embeddings_and_random.cpp). The fixtures are committed, so CI needs no
 PyTorch; rerun this only to regenerate them:
 
     /usr/bin/python3 tests/golden/make_fixtures.py     # Debian's python3-torch (1.13)
@@ -10,9 +10,9 @@ Two independent sources of truth:
   unscaled, causal, key padding, scale and temperature) and nn.MultiheadAttention with the same
   weights. PyTorch stores Linear weights (out, in); the fixtures hold our (in, out) layout.
 - A Python reimplementation of the documented weight and embedding initialisation (SplitMix64,
-  FNV-1a, the float construction in src/core/random.h), pinning seed 42 bit for bit.
+  FNV-1a, the float construction in src/core/base/random.h), pinning seed 42 bit for bit.
 
-File format (read by tests/test_support.cpp): "name rows cols" then rows*cols numbers, row-major.
+File format (read by tests/core/support/test_support.cpp): "name rows cols" then rows*cols numbers, row-major.
 """
 import math
 import os
@@ -37,7 +37,7 @@ def write_fixture(file_name, comment, tensors):
                 out.write(" ".join(repr(float(x)) for x in row) + "\n")
 
 
-# ---- seed 42, from the documentation of src/core/random.h -------------------------------------
+# ---- seed 42, from the documentation of src/core/base/random.h -------------------------------------
 
 def mix64(z):
     z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & MASK64

@@ -32,11 +32,11 @@ those of row 0 at t=2 and of row 2 at t=4, 5 also -1 (9 of the 18 positions coun
     bare            neither, 2 layers
 
 Tensors, each prefixed by the case name and a dot (format: "name rows cols", then rows*cols
-numbers row-major; '#' starts a comment line; read by tests/test_support.cpp):
+numbers row-major; '#' starts a comment line; read by tests/core/support/test_support.cpp):
     config (1, 7)            vocab_size, context_length, d_model, n_heads, n_layers, mlp, layer_norm
     batch (1, 2)             B, T
     inputs, targets (B, T)   token ids; a target of -1 is ignored
-    <param> ...              every parameter of the table in src/core/transformer_config.h, in
+    <param> ...              every parameter of the table in src/core/model/transformer_config.h, in
                              its order and our (in, out) layout: wte, wpe, h.0.ln_1.weight, ...
     loss (1, 1), logits (B*T, V), row b*T + t
     attention.<l> (B*H*T, T) softmax weights of layer l, row (b*H + h)*T + i, column key j
@@ -135,7 +135,7 @@ TOLERANCES = {
 }
 
 
-# ---- the parameter table, as src/core/transformer_config.cpp ----------------------------------
+# ---- the parameter table, as src/core/model/transformer_config.cpp ----------------------------------
 
 def parameter_table(c):
     """[(name, rows, cols, role)] in the order of the flat buffers."""
@@ -522,7 +522,7 @@ Cases: full (mlp, layer_norm, 2 layers), attention_only (layer_norm, 3 layers), 
 (mlp, 2 layers), bare (2 layers); V=11, context_length=8, d_model=8, n_heads=2, B=3, T=6.
 Per case, prefixed "<case>.": config (V, C_ctx, d, H, L, mlp, layer_norm), batch (B, T),
 inputs, targets (-1 = ignored; loss = mean over the counted positions), every parameter by its
-name in src/core/transformer_config.h in (in, out) layout, loss, logits (B*T, V),
+name in src/core/model/transformer_config.h in (in, out) layout, loss, logits (B*T, V),
 attention.<l> (B*H*T, T: row (b*H + h)*T + query, column key), grad.<param>,
 adamw.losses, adamw.grad_norms (before clipping), adamw.<param> (after 3 steps).
 

@@ -22,7 +22,7 @@ const sentenceText = (sentence) => sentence.words.join(' ');
 
 // ---- recipes ---------------------------------------------------------------------------------------
 
-test('recipes: the numbers of src/core/recipes.cpp, the model configs ready for TinyTransformer', async (t) => {
+test('recipes: the numbers of src/core/training/recipes.cpp, the model configs ready for TinyTransformer', async (t) => {
   const M = await loadModule();
   const recipes = M.recipes();
   const adamw = { weightDecay: 0.1, clipNorm: 1, beta1: 0.9, beta2: 0.95, epsilon: 1e-8 };
@@ -193,7 +193,7 @@ test('encode: each word\'s id, words outside the vocabulary as <unk> (0)', async
   assert.deepEqual(M.encode(workshop, experiments[0].words), experiments[0].tokens.subarray(1));
 });
 
-test('splitWords and splitCharacters: the rules of src/core/tokenizer.h', async () => {
+test('splitWords and splitCharacters: the rules of src/core/data/tokenizer.h', async () => {
   const M = await loadModule();
   assert.deepEqual(M.splitWords("The cat's toy, e.g. 3.14 or 1,000 - don't stop_now! dogs'"),
     ['The', "cat's", 'toy', ',', 'e', '.', 'g', '.', '3.14', 'or', '1,000', '-', "don't", 'stop_now', '!', 'dogs', "'"]);

@@ -1,7 +1,7 @@
 // The two kernel paths of the matrix products (src/wasm/kernel_paths.js), side by side in one
 // process: the relaxed-SIMD module (fused multiply-add) and the module's own SIMD128 kernel
 // (multiply, then add). Each is checked against a float64 reference over shapes that cover every
-// edge of the blocked kernel (src/core/gemm_kernel.h): rows not a multiple of the row block, columns
+// edge of the blocked kernel (src/core/kernels/gemm_kernel.h): rows not a multiple of the row block, columns
 // not a multiple of 4, 8 or 16, depth 1, transposed and plain b, alpha, accumulation into c, and a
 // product large enough to grow the module's memory under the kernel module that imports it.
 // (The rest of the Node suite runs on each path in turn: SPOTLIGHT_SIMD, tests/node/module.js.)

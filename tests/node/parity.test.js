@@ -2,7 +2,7 @@
 // transformer's initial parameters bit for bit, attention outputs to 1e-6, the transformer's
 // training and outputs to 1e-5 (below), the workshop corpus's sentences exactly and a Trainer's
 // losses on them to 1e-5. The native results come from
-// tests/write_wasm_fixtures.cpp, which ./build.sh test runs before these tests
+// tests/node/write_wasm_fixtures.cpp, which ./build.sh test runs before these tests
 // (SPOTLIGHT_FIXTURES overrides the path).
 'use strict';
 const fs = require('fs');
@@ -86,7 +86,7 @@ for (const c of fixtures.cases) {
   });
 }
 
-// The tiny transformer (tests/write_wasm_fixtures.cpp: two configs, a batch of 2 x 8 tokens). Its
+// The tiny transformer (tests/node/write_wasm_fixtures.cpp: two configs, a batch of 2 x 8 tokens). Its
 // initial parameters come from SplitMix64 through exact integer steps and one rounding, so they are
 // bit-identical. Everything computed from them differs only by float rounding: products summed in
 // other orders (SSE natively, SIMD128 or scalar in wasm) and libm's tanh (GELU) and exp (softmax,
@@ -151,7 +151,7 @@ for (const c of fixtures.transformers) {
   });
 }
 
-// The workshop corpus and a Trainer on it (tests/write_wasm_fixtures.cpp, "workshop"). Sentences
+// The workshop corpus and a Trainer on it (tests/node/write_wasm_fixtures.cpp, "workshop"). Sentences
 // are drawn by integer steps of SplitMix64, so both builds draw the same ones; the Trainer's batches
 // too, and its losses then differ only by the float rounding of the training steps above.
 const workshop = fixtures.workshop;

@@ -8,7 +8,7 @@
 // The module imports only the main module's memory. It has no stack of its own (linked with
 // --stack-first -z stack-size=0, so the stack pointer is 0 and any use of the stack would trap
 // rather than write over the main module's memory): the kernel keeps everything in locals.
-#include "gemm_kernel.h"
+#include "kernels/gemm_kernel.h"
 
 #if !defined(__wasm_relaxed_simd__)
 #error "build this file with -mrelaxed-simd"

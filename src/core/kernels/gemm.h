@@ -1,0 +1,73 @@
+// Matrix products for the attention kernels and the projections, on a register-blocked SIMD
+// micro-kernel (simd.h), so the wasm build does not fall back to Eigen's scalar products.
+//
+//   c = beta * c + alpha * a op(b),   a (m, k), op(b) (k, n), c (m, n), beta 0 or 1
+//   op(b) = b (k, n), or b^T when b_transposed (b is then (n, k), as keys are for q k^T)
+//
+// Scheme: op(b) is packed into panels of 16 columns, each a contiguous (k, 16) block zero-padded
+// past n; each panel then meets every pair of rows of a in a micro-kernel that keeps the (2, 16)
+// block of c in 8 vector registers through the whole k loop: per step, 4 loads of the panel, 2
+// broadcasts of a, 8 multiply-adds. (The block size was measured: gemm.cpp.)
+//
+// The attention kernels pack a head's keys and values once (PackedPanels) and multiply every tile of
+// queries against slices of them, instead of packing the same keys again for each tile.
+#pragma once
+
+#include <vector>
+
+#include "base/matrix.h"
+#include "kernels/gemm_kernel.h"
+
+namespace spotlight {
+
+// The kernel every gemm() below runs (gemm_kernel.h): the one compiled into this build, unless the
+// wasm bindings installed the relaxed-SIMD module's (src/wasm/kernel_paths.js). nullptr restores the
+// built-in one; name is what gemm_kernel_name() reports ("wasm-relaxed-simd", say).
+using GemmKernel = void (*)(const kernel::GemmArgs*);
+void set_gemm_kernel(GemmKernel kernel, const char* name);
+const char* gemm_kernel_name();
+// The built-in kernel, whichever is installed (for tests that compare the two).
+void gemm_built_in(const kernel::GemmArgs& args);
+
+enum class Accumulate { no, yes };  // beta = 0 (c is overwritten) or beta = 1
+
+// op(b) (depth, cols) packed into panels of panel_width columns: panel j holds columns
+// 16 j .. 16 j + 15 as a contiguous (depth, 16) block, zeros past cols.
+class PackedPanels {
+ public:
+  static constexpr Index panel_width = 16;
+
+  PackedPanels() = default;
+  PackedPanels(const MatrixView& b, bool b_transposed) { pack(b, b_transposed); }
+
+  // Packs op(b), reusing this object's buffer.
+  void pack(const MatrixView& b, bool b_transposed);
+
+  Index depth() const { return depth_; }
+  Index cols() const { return cols_; }
+  // Row p of panel j: panel_width floats.
+  const float* panel_row(Index panel, Index p) const {
+    return values_.data() + (panel * depth_ + p) * panel_width;
+  }
+
+ private:
+  std::vector<float> values_;
+  Index depth_ = 0;
+  Index cols_ = 0;
+};
+
+// c (m, cols) = beta c + alpha a op(b)[first_depth .. first_depth + k - 1, first_col .. first_col + cols - 1]
+// where a is (m, k) and first_col is a multiple of panel_width: a product against a slice of the
+// packed matrix (a tile of keys, say). c must already be (m, cols).
+void gemm(const MatrixView& a, const PackedPanels& b, Index first_depth, Index first_col,
+          Index cols, Accumulate accumulate, MatrixRef c, float alpha = 1.0f);
+
+// c (m, n) = beta c + alpha a op(b); with Accumulate::no, c is resized to (m, n).
+void gemm(const MatrixView& a, const MatrixView& b, bool b_transposed, Accumulate accumulate,
+          Matrix& c, float alpha = 1.0f);
+
+// alpha * a op(b) as a new matrix.
+Matrix multiply(const MatrixView& a, const MatrixView& b, bool b_transposed = false,
+                float alpha = 1.0f);
+
+}  // namespace spotlight

@@ -1,0 +1,30 @@
+// Shared helpers of the native tests: random inputs, a matrix comparison that reports the failing
+// cell, and the reader of the golden fixture files written by tests/golden/make_fixtures.py.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include "base/matrix.h"
+#include "reference.h"
+
+namespace test_support {
+
+// (rows, cols) uniform in [-limit, limit), deterministic in `seed`.
+spotlight::Matrix random_matrix(spotlight::Index rows, spotlight::Index cols, std::uint64_t seed,
+                                float limit = 1.0f);
+
+// Every cell satisfies |actual - expected| <= margin + relative * |expected|; on failure the
+// first offending cell (row, col) and both values are reported.
+void require_close(const spotlight::MatrixView& actual, const reference::Dense& expected,
+                   double relative, double margin);
+
+// A fixture file: named 2-D tensors. Format, one tensor after another:
+//   name rows cols
+//   rows*cols numbers, row-major, whitespace-separated
+// Lines starting with '#' are comments.
+using Fixture = std::map<std::string, reference::Dense>;
+Fixture load_fixture(const std::string& file_name);  // relative to tests/golden
+
+}  // namespace test_support
