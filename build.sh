@@ -73,6 +73,11 @@ ensure_npm_packages() {
   fi
 }
 
+ensure_node_and_npm_packages() {
+  ensure_node
+  ensure_npm_packages
+}
+
 # Each test runner's output is kept in build/test-logs so the run can end with one total.
 readonly TEST_LOGS=build/test-logs
 
@@ -112,14 +117,17 @@ print_total() {
 # it passed or not.
 STAGE_NAMES=()
 STAGE_SECONDS=()
+CURRENT_STAGE=
 
 # stage NAME COMMAND...: runs one stage and keeps its time.
 stage() {
-  local name=$1 start=$SECONDS
+  local start=$SECONDS
+  CURRENT_STAGE=$1
   shift
   "$@"
-  STAGE_NAMES+=("$name")
+  STAGE_NAMES+=("$CURRENT_STAGE")
   STAGE_SECONDS+=($((SECONDS - start)))
+  CURRENT_STAGE=
 }
 
 print_stage_times() {
@@ -131,6 +139,7 @@ print_stage_times() {
     total=$((total + STAGE_SECONDS[i]))
   done
   printf '%-44s %8d  (%d min %02d s)\n' "total" "$total" $((total / 60)) $((total % 60))
+  if [ -n "$CURRENT_STAGE" ]; then echo "stopped in: $CURRENT_STAGE"; fi
 }
 
 # configure_and_build BUILD_DIR [CMAKE_ARGS...]
@@ -172,11 +181,23 @@ build_wasm() {
   cmake --build build/wasm -j "$JOBS"
 }
 
-run_native_tests() {
+run_release_tests() {
   log "native tests (Release)"
   record native ctest --test-dir build/native --output-on-failure -j "$JOBS"
+}
 
-  configure_and_build build/sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo -DSPOTLIGHT_SANITIZE=ON
+# One clang build with AddressSanitizer and UndefinedBehaviorSanitizer serves both the native
+# tests (on the plain-float path of src/core/base/simd.h) and the libFuzzer targets: the core is
+# compiled once for both.
+# build_sanitized [TARGET...]: all of it, or the targets named.
+build_sanitized() {
+  log "configuring and building build/sanitize (clang, AddressSanitizer and UndefinedBehaviorSanitizer)"
+  CC=clang CXX=clang++ cmake -S . -B build/sanitize -DCMAKE_BUILD_TYPE=RelWithDebInfo \
+    -DSPOTLIGHT_SANITIZE=ON >/dev/null
+  cmake --build build/sanitize -j "$JOBS" ${1:+--target "$@"}
+}
+
+run_sanitizer_tests() {
   # Every test again under the sanitizers but one: the induction head's 3,000 training steps
   # (about 100 s in Release, far longer instrumented), whose code paths the shorter training
   # tests cover there.
@@ -205,25 +226,34 @@ selected_fuzz_targets() {
   done
 }
 
-# run_fuzz_tests SECONDS [merge]: builds the targets with clang under ASan and UBSan and runs each
-# for its share of SECONDS, starting from its whole committed corpus. A broken rule, a crash or a
-# sanitizer report fails the run; the input is left in build/fuzz/crashes (rerun it:
-# build/fuzz/tests/fuzz/fuzz_core build/fuzz/crashes/<file>). With `merge`, what the run learned
-# is merged into tests/fuzz/corpus/FORMAT/learned afterwards, to be committed.
+# run_fuzz_tests SECONDS [merge]: runs each target of the sanitizer build (build/sanitize, which
+# build_sanitized makes) for its share of SECONDS, starting from its whole committed corpus. A
+# broken rule, a crash or a sanitizer report fails the run; the input is left in
+# build/fuzz/crashes (rerun it: build/sanitize/tests/fuzz/fuzz_core build/fuzz/crashes/<file>).
+# With `merge`, what the run learned is merged into tests/fuzz/corpus/FORMAT/learned afterwards,
+# to be committed.
 run_fuzz_tests() {
   local targets entry target format seconds_each
   mapfile -t targets < <(selected_fuzz_targets)
   [ ${#targets[@]} -gt 0 ] || { echo "error: FUZZ_ONLY=\"$FUZZ_ONLY\" names no target of: ${FUZZ_TARGETS[*]%%:*}" >&2; return 2; }
   seconds_each=$(($1 / ${#targets[@]}))
-  CC=clang CXX=clang++ configure_and_build build/fuzz -DCMAKE_BUILD_TYPE=RelWithDebInfo \
-    -DSPOTLIGHT_FUZZ=ON
   mkdir -p build/fuzz/crashes
+  # JOBS targets at a time, one a core; each keeps its own log, shown when its group ends.
+  local running=() shown=() status=0 pid name
   for entry in "${targets[@]}"; do
     target=${entry%%:*} format=${entry#*:}
     mkdir -p "build/fuzz/corpus-work/$format"
     log "fuzzing: $target for $seconds_each s (AddressSanitizer, UndefinedBehaviorSanitizer)"
-    record "fuzz-$target" fuzz_target "$target" "$format" "$seconds_each"
+    record "fuzz-$target" fuzz_target "$target" "$format" "$seconds_each" >/dev/null &
+    running+=($!)
+    shown+=("$target")
+    if [ ${#running[@]} -ge "$JOBS" ] || [ "$entry" = "${targets[-1]}" ]; then
+      for pid in "${running[@]}"; do wait "$pid" || status=$?; done
+      for name in "${shown[@]}"; do cat "$TEST_LOGS/fuzz-$name.log"; done
+      running=() shown=()
+    fi
   done
+  [ "$status" -eq 0 ] || return "$status"
   if [ "${2:-}" = merge ]; then
     for format in $(printf '%s\n' "${targets[@]#*:}" | sort -u); do merge_corpus "$format"; done
   fi
@@ -244,7 +274,7 @@ committed_corpus() {
 fuzz_target() {
   local target=$1 format=$2 seconds=$3 output=build/fuzz/$1.log status=0 runs coverage
   # shellcheck disable=SC2046
-  build/fuzz/tests/fuzz/"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  build/sanitize/tests/fuzz/"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix=build/fuzz/crashes/ \
     "build/fuzz/corpus-work/$format" $(committed_corpus "$format") >"$output" 2>&1 || status=$?
   runs=$(grep -oE '^stat::number_of_executed_units: *[0-9]+' "$output" | grep -oE '[0-9]+$' ||
@@ -271,7 +301,7 @@ merge_corpus() {
   for entry in "${FUZZ_TARGETS[@]}"; do
     [ "${entry#*:}" = "$format" ] || continue
     # shellcheck disable=SC2046
-    build/fuzz/tests/fuzz/"${entry%%:*}" -merge=1 -timeout=10 -rss_limit_mb=2048 "$merged" \
+    build/sanitize/tests/fuzz/"${entry%%:*}" -merge=1 -timeout=10 -rss_limit_mb=2048 "$merged" \
       $(committed_corpus "$format") "build/fuzz/corpus-work/$format" >"build/fuzz/merge-$format.log" 2>&1
   done
   for file in "tests/fuzz/corpus/$format"/seeds/* "tests/fuzz/corpus/$format"/regressions/*; do
@@ -282,17 +312,25 @@ merge_corpus() {
   log "merged: tests/fuzz/corpus/$format/learned holds $(find "tests/fuzz/corpus/$format/learned" -type f | wc -l) inputs (commit them)"
 }
 
-run_wasm_tests() {
-  log "Node tests of the wasm module"
+# run_node_tests PATH: the Node tests of the wasm module on one kernel path of the products:
+# relaxed-simd (fused multiply-add), or simd128, which engines without relaxed SIMD run
+# (tests/node/module.js; kernels.test.js runs both in each).
+run_node_tests() {
+  log "Node tests of the wasm module, on the $1 kernel path"
   build/native/tests/spotlight_wasm_fixtures build/native/wasm_fixtures.json
-  # Twice: on the relaxed-SIMD kernel path (fused multiply-add), then on the SIMD128 one that
-  # engines without relaxed SIMD run (tests/node/module.js; kernels.test.js runs both in each).
-  SPOTLIGHT_SIMD=relaxed-simd record node node --test tests/node/
-  log "Node tests of the wasm module again, on the SIMD128 kernel path"
-  SPOTLIGHT_SIMD=simd128 record node-simd128 node --test tests/node/
+  SPOTLIGHT_SIMD=$1 record "node-$1" node --test tests/node/
+}
+
+check_types() {
   log "TypeScript declarations (tsc --noEmit)"
   npx --no-install tsc --noEmit -p tests/types
   echo "web/generated/attention.d.ts (from src/wasm/attention.d.ts): type-check passed"
+}
+
+# The layers of src/core (src/core/README.md): checked before anything is built.
+run_layer_check() {
+  log "the layers of src/core: every #include runs down the layers"
+  record layers node --test tests/layers/
 }
 
 # The documentation's examples (js against the module, cpp against src/core, python with PyTorch
@@ -395,21 +433,26 @@ main() {
       if [ "$command" = serve ]; then serve; fi
       ;;
     test)
-      ensure_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
-      ensure_node
-      ensure_npm_packages
+      trap print_stage_times EXIT
+      stage "Debian packages" ensure_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+      stage "Node.js and npm packages" ensure_node_and_npm_packages
       rm -rf "$TEST_LOGS"
-      build_native
-      build_model
-      build_wasm
-      run_native_tests
-      run_fuzz_tests "${FUZZ_SECONDS:-60}"
-      run_wasm_tests
-      run_docs_tests
-      render_slides
-      run_browser_tests
-      log "all tests passed"
+      stage "layers of src/core" run_layer_check
+      stage "native build (Release)" build_native
+      stage "workshop model (spotlight_train)" build_model
+      stage "wasm build" build_wasm
+      stage "native tests (Release)" run_release_tests
+      stage "sanitizer build (clang, tests and fuzzers)" build_sanitized
+      stage "native tests (sanitizers)" run_sanitizer_tests
+      stage "fuzz targets" run_fuzz_tests "${FUZZ_SECONDS:-60}"
+      stage "Node tests (relaxed SIMD)" run_node_tests relaxed-simd
+      stage "Node tests (SIMD128)" run_node_tests simd128
+      stage "TypeScript declarations" check_types
+      stage "documentation" run_docs_tests
+      stage "slides" render_slides
+      stage "browser tests (Chromium, Firefox)" run_browser_tests
       print_total
+      log "all tests passed"
       ;;
     bench)
       ensure_packages "${PACKAGES[@]}" "${TEST_PACKAGES[@]}" python3-torch
@@ -420,6 +463,8 @@ main() {
       ;;
     fuzz)
       ensure_packages "${PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
+      mapfile -t fuzz_targets < <(selected_fuzz_targets)
+      build_sanitized --target "${fuzz_targets[@]%%:*}"
       run_fuzz_tests "${FUZZ_SECONDS:-600}" merge
       ;;
     slides)

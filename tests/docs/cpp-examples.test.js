@@ -25,17 +25,24 @@ const { run, shown } = examples('cpp');
 
 const runCompiler = promisify(execFile);
 
-function newestHeaderTime() {
-  return Math.max(...fs.readdirSync(CORE).filter((name) => name.endsWith('.h'))
-    .map((name) => fs.statSync(path.join(CORE, name)).mtimeMs));
+// The core's files by their path under src/core (its layers' folders: src/core/README.md).
+function coreFiles(extension) {
+  return fs.readdirSync(CORE, { withFileTypes: true }).filter((entry) => entry.isDirectory())
+    .flatMap((folder) => fs.readdirSync(path.join(CORE, folder.name))
+      .filter((name) => name.endsWith(extension)).map((name) => path.join(folder.name, name)))
+    .sort();
 }
 
-// Compiles each src/core/*.cpp that changed, two at a time (the machine has two cores).
+function newestHeaderTime() {
+  return Math.max(...coreFiles('.h').map((name) => fs.statSync(path.join(CORE, name)).mtimeMs));
+}
+
+// Compiles each src/core/*/*.cpp that changed, two at a time (the machine has two cores).
 async function compileCore() {
   fs.mkdirSync(OBJECTS, { recursive: true });
   const headers = newestHeaderTime();
-  const sources = fs.readdirSync(CORE).filter((name) => name.endsWith('.cpp')).sort();
-  const objects = sources.map((name) => path.join(OBJECTS, name.replace(/\.cpp$/, '.o')));
+  const sources = coreFiles('.cpp');
+  const objects = sources.map((name) => path.join(OBJECTS, name.replace(/\.cpp$/, '.o').split(path.sep).join('_')));
   const stale = sources.map((name, i) => [path.join(CORE, name), objects[i]]).filter(([source, object]) =>
     !fs.existsSync(object) ||
     fs.statSync(object).mtimeMs < Math.max(fs.statSync(source).mtimeMs, headers));
