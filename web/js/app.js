@@ -849,7 +849,7 @@
   function applyFragment(hash) {
     const { settings, problems } = Spotlight.share.fromFragment(hash);
     Object.assign(state, config.DEFAULTS, { headPatterns: [] },
-      Spotlight.trainingDefaults(settings.trainTask || config.DEFAULTS.trainTask), settings);
+      config.trainingDefaults(settings.trainTask || config.DEFAULTS.trainTask), settings);
     if (view.training) view.training.applyTask(state.trainTask, false);
     if (state.model !== 'random' && !view.models[state.model]) {
       problems.push(state.model === 'yours' ? 'model = "yours": a model trained in the page is not kept in links; ' +

@@ -5,6 +5,7 @@
 // model itself, loads a snapshot's checkpoint: the training never runs here.
 'use strict';
 (function trainingModule(Spotlight) {
+  const { TRAINING_TASKS: TASKS, trainingDefaults } = Spotlight.settings;
   const $ = (id) => document.getElementById(id);
   const MAX_SNAPSHOTS = 200;
   const MAX_OWN_TEXT = 2000000;  // characters of own text (a .txt file of about 2 MB)
@@ -20,17 +21,6 @@
   ];
   const LAYER_DASHES = ['', '6 3', '2 2', '8 2 2 2'];
 
-  // Each task's settings in the page. The workshop's are the recipe of the shipped model
-  // (src/core/recipes.cpp); induction's are smaller than its recipe, so that the head forms in
-  // seconds (docs/performance.md measures both).
-  const TASKS = {
-    workshop: { layers: 2, heads: 4, dModel: 64, mlp: true, learningRate: 0.003, batch: 32, steps: 1500, seed: 7,
-      snapshotEvery: 50, label: 'the workshop corpus' },
-    induction: { layers: 2, heads: 2, dModel: 64, mlp: false, learningRate: 0.003, batch: 16, steps: 2000, seed: 7,
-      snapshotEvery: 50, symbols: 16, shortestPeriod: 4, longestPeriod: 8, contextLength: 17, label: 'induction' },
-    text: { layers: 2, heads: 4, dModel: 64, mlp: true, learningRate: 0.003, batch: 16, steps: 1000, seed: 7,
-      snapshotEvery: 50, contextLength: 32, label: 'your own text' },
-  };
   const LIMITS = { layers: [1, 4], heads: [1, 8], dModel: [8, 256], batch: [1, 256], steps: [1, 100000],
     learningRate: [1e-5, 0.1], seed: [0, 2147483647] };
 
@@ -671,14 +661,5 @@
     }
   }
 
-  // A task's training settings as the page's state keys (the link's defaults for that task).
-  function trainingDefaults(task) {
-    const t = TASKS[task] || TASKS.workshop;
-    return { trainTask: TASKS[task] ? task : 'workshop', trainLayers: t.layers, trainHeads: t.heads, trainDModel: t.dModel,
-      trainMlp: t.mlp, trainLearningRate: t.learningRate, trainBatch: t.batch, trainSteps: t.steps, trainSeed: t.seed };
-  }
-
   Spotlight.TrainingPanel = TrainingPanel;
-  Spotlight.trainingDefaults = trainingDefaults;
-  Spotlight.TRAINING_TASKS = TASKS;
 }(window.Spotlight));
