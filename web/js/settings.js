@@ -1,4 +1,5 @@
-// The page's settings: defaults, the allowed values, and the presets.
+// The page's settings: defaults (the training panel's from its table of tasks), the allowed values,
+// and the presets.
 'use strict';
 (function settingsModule(Spotlight) {
   const EMBED_DIMS = [8, 16, 32, 64, 128, 256, 512];
@@ -19,7 +20,27 @@
   // random ones from the seed (with designed heads), or the model trained here in the page.
   const MODELS = ['trained', 'random', 'yours'];
 
-  const DEFAULTS = {
+  // "Train it yourself": each task's settings in the page. The workshop's are the recipe of the
+  // shipped model (src/core/recipes.cpp); induction's are smaller than its recipe, so that the head
+  // forms in seconds (docs/performance.md measures both).
+  const TRAINING_TASKS = {
+    workshop: { layers: 2, heads: 4, dModel: 64, mlp: true, learningRate: 0.003, batch: 32, steps: 1500, seed: 7,
+      snapshotEvery: 50, label: 'the workshop corpus' },
+    induction: { layers: 2, heads: 2, dModel: 64, mlp: false, learningRate: 0.003, batch: 16, steps: 2000, seed: 7,
+      snapshotEvery: 50, symbols: 16, shortestPeriod: 4, longestPeriod: 8, contextLength: 17, label: 'induction' },
+    text: { layers: 2, heads: 4, dModel: 64, mlp: true, learningRate: 0.003, batch: 16, steps: 1000, seed: 7,
+      snapshotEvery: 50, contextLength: 32, label: 'your own text' },
+  };
+
+  // A task's training settings as the page's state keys (the link's defaults for that task).
+  function trainingDefaults(task) {
+    const t = TRAINING_TASKS[task] || TRAINING_TASKS.workshop;
+    return { trainTask: TRAINING_TASKS[task] ? task : 'workshop', trainLayers: t.layers, trainHeads: t.heads, trainDModel: t.dModel,
+      trainMlp: t.mlp, trainLearningRate: t.learningRate, trainBatch: t.batch, trainSteps: t.steps, trainSeed: t.seed };
+  }
+
+  // The training settings (train*) come last, from the workshop task's row of TRAINING_TASKS.
+  const DEFAULTS = Object.assign({
     model: 'trained',
     layer: 0,              // the layer shown, for a trained model
     text: PRESETS[0].text,
@@ -41,17 +62,7 @@
     compareTemperature: 0.5,  // the other side's temperature when comparing temperatures
     theme: 'auto',         // 'auto' | 'light' | 'dark'
     projector: false,      // large type for a projector
-    // "Train it yourself" (training.js; its TASKS hold each task's defaults, the workshop's here)
-    trainTask: 'workshop',
-    trainLayers: 2,
-    trainHeads: 4,
-    trainDModel: 64,
-    trainMlp: true,
-    trainLearningRate: 0.003,
-    trainBatch: 32,
-    trainSteps: 1500,
-    trainSeed: 7,
-  };
+  }, trainingDefaults('workshop'));
 
   // Head patterns: 'random' keeps the seed's weights; the others are designed (core:
   // src/core/designed_heads.h, which gives the formula of each).
@@ -76,7 +87,8 @@
 
   Spotlight.settings = {
     EMBED_DIMS, MAX_HEADS, MAX_TOKENS, MAX_ARC_TOKENS, PRESETS, DEFAULTS, HEAD_PATTERNS, COMPARISONS, MODELS,
+    TRAINING_TASKS,
     MAX_LAYERS: 8,
-    headChoices,
+    headChoices, trainingDefaults,
   };
 }(window.Spotlight));

@@ -1,5 +1,5 @@
 // The training loop, run in a Web Worker so the tab never freezes. From file:// a worker cannot
-// load a script file (new Worker(url) and importScripts are refused), so training.js builds the
+// load a script file (new Worker(url) and importScripts are refused), so training-run.js builds the
 // worker from source: the module's own factory (createAttentionModule.toString()) and this
 // function's text, in one Blob (../shared/TOOLCHAIN.md, "Workers from file://"). Nothing here may
 // refer to the page's globals: the function runs in the worker, alone.

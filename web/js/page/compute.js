@@ -1,0 +1,124 @@
+// The recomputation: the text read into tokens and the attention computed through the module (or
+// the model shown), on every edit - at once, or after a short wait while typing.
+'use strict';
+(function pageComputeModule(Spotlight) {
+  const { settings: config, page } = Spotlight;
+  const { state, view, showMessages, currentModel } = page;
+
+  function schedule(delay, task = update) {
+    clearTimeout(view.timer);
+    view.pending = true;
+    view.timer = setTimeout(() => {
+      view.pending = false;
+      task();
+    }, delay);
+  }
+
+  function update() {
+    clearTimeout(view.timer);
+    view.pending = false;
+    if (view.linkProblemsShown) view.linkProblems = [];
+    view.linkProblemsShown = view.linkProblems.length > 0;
+    const { tokens, total } = Spotlight.tokenize(state.text,
+      { mode: state.mode, lowercase: state.lowercase, limit: config.MAX_TOKENS });
+    view.tokens = tokens;
+    view.total = total;
+    const messages = [];
+    if (total > config.MAX_TOKENS && !currentModel()) {
+      messages.push(`This text has ${total.toLocaleString('en')} tokens; only the first ` +
+        `${config.MAX_TOKENS.toLocaleString('en')} are shown (the page's limit, so it stays responsive).`);
+    }
+    if (view.linkProblems.length > 0 && !currentModel()) {
+      messages.push(`This link had settings that were ignored: ${view.linkProblems.join('; ')}.`);
+    }
+    view.result = null;
+    view.compare = null;
+    view.read = null;
+    const model = currentModel();
+    if (model) {
+      computeModel(model, messages);
+    } else if (tokens.length === 0) {
+      messages.push('Type some text to see how its tokens attend to each other.');
+    } else {
+      try {
+        view.result = view.engine.compute(tokens, state);
+        if (state.compare !== 'off') view.compare = view.engine.compute(tokens, comparedSettings());
+      } catch (error) {
+        messages.push(`Could not compute attention: ${error.message}`);
+      }
+    }
+    showMessages(messages);
+    page.syncControls();
+    page.render();
+  }
+
+  // The text as the trained model reads it, and its attention in the shown layer.
+  function computeModel(model, messages) {
+    view.total = 0;
+    let read;
+    try {
+      read = model.read(state.text);
+    } catch (error) {
+      view.tokens = [];
+      messages.push(`Could not read the text: ${error.message}`);
+      return;
+    }
+    view.read = read;
+    view.tokens = read.tokens;
+    view.total = read.total;
+    // The model sees <bos> first, as in training; the text's first contextLength - 1 words follow.
+    if (read.cut > 0) {
+      messages.push(`The model reads at most ${model.config.contextLength - 1} words (its context is ` +
+        `${model.config.contextLength} tokens with <bos>); the last ${read.cut.toLocaleString('en')} of ` +
+        `${read.total.toLocaleString('en')} are left out. Random weights take up to ${config.MAX_TOKENS.toLocaleString('en')} tokens.`);
+    }
+    if (read.unknown.length > 0) {
+      const shown = read.unknown.slice(0, 8).map((w) => `"${w}"`).join(', ');
+      messages.push(`Not in the model's ${model.vocabulary.length - 2} words, so read as <unk>: ${shown}` +
+        `${read.unknown.length > 8 ? ` and ${read.unknown.length - 8} more` : ''}.`);
+    }
+    if (read.words.length === 0) {
+      messages.push('Type some text to see how the trained model\'s tokens attend to each other.');
+    }
+    if (view.linkProblems.length > 0 && !messages.some((m) => m.startsWith('This link'))) {
+      messages.push(`This link had settings that were ignored: ${view.linkProblems.join('; ')}.`);
+    }
+    if (state.layer >= model.config.numLayers) state.layer = 0;
+    if (typeof state.head === 'number' && state.head >= model.config.numHeads) state.head = 0;
+    try {
+      const started = performance.now();
+      view.result = model.compute(read.ids, state.layer);
+      view.timings.modelCompute = performance.now() - started;
+      if (state.compare !== 'off') {
+        messages.push('Compare switches the random weights\' settings; with a trained model see "Random, designed, trained" below.');
+      }
+    } catch (error) {
+      messages.push(`Could not compute attention: ${error.message}`);
+    }
+    if (view.result && view.pinRelation) pinRelationRow(model);
+    view.pinRelation = false;
+  }
+
+  // The preset's relation (the query's row and the key) pinned in the heatmap, or nothing.
+  function pinRelationRow(model) {
+    const preset = config.PRESETS.find((p) => p.text === state.text);
+    const relation = preset ? model.relationOf(preset.id) : null;
+    if (!relation || !view.heatmap) return;
+    const row = view.tokens.indexOf(relation.query);
+    const col = view.tokens.indexOf(relation.key);
+    if (row < 0 || col < 0) return;
+    view.heatmap.pinned = { row, col };
+  }
+
+  // The settings of the other side of a comparison: this view's, with one thing changed.
+  function comparedSettings() {
+    const other = Object.assign({}, state);
+    if (state.compare === 'causal') other.causal = !state.causal;
+    if (state.compare === 'scaled') other.scaled = !state.scaled;
+    if (state.compare === 'seed') other.seed = state.compareSeed;
+    if (state.compare === 'temperature') other.temperature = state.compareTemperature;
+    return other;
+  }
+
+  Object.assign(page, { schedule, update, comparedSettings });
+}(window.Spotlight));
