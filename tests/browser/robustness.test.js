@@ -2,7 +2,8 @@
 // holds (and is enforced) from file:// and from 127.0.0.1; it works with the network off; 10,000
 // random Unicode strings go through its pipeline (tokenizer -> embeddings -> module -> heatmap), a few
 // hundred of them through the real text input; random and malformed URL fragments neither break
-// it nor run anything. Random inputs come from fixed seeds, so a failure names a reproducible case.
+// it nor run anything. Random inputs come from fixed seeds, so a failure names a reproducible case;
+// each runs in one of the engines (share, below).
 'use strict';
 const assert = require('node:assert/strict');
 const { forEachEngine, openPage } = require('./harness');
@@ -303,7 +304,17 @@ forEachEngine({ server: true }, (test, shared) => {
 
   const UNICODE_SEED = 20240607;
 
-  test('10,000 random Unicode strings through the page\'s pipeline: tokens cover the text, results finite, no error', async (t) => {
+  // The random inputs below are shared out between the engines the run tests: with both, each
+  // takes its own half (Chromium the first), so that every input runs once, in one engine, and the
+  // suite takes half the time; an engine tested alone (BROWSER_ENGINES) takes them all. Every kind
+  // of input the generators make still reaches both engines.
+  const share = (count) => {
+    const index = harness.ENGINES.indexOf(shared.engine);
+    const per = Math.ceil(count / harness.ENGINES.length);
+    return { start: index * per, end: Math.min(count, (index + 1) * per) };
+  };
+
+  test('10,000 random Unicode strings, shared out between the engines, through the page\'s pipeline: tokens cover the text, results finite, no error', async (t) => {
     const { page, context, problems } = await openPage(shared.browser, FILE_URL, { prepare: recordViolations });
     await page.evaluate(installUnicodeStrings);
     const sample = await page.evaluate((seed) => Array.from({ length: 12 }, (_, i) => window.unicodeStrings(seed)(i)),
@@ -312,10 +323,12 @@ forEachEngine({ server: true }, (test, shared) => {
     const started = Date.now();
     const found = [];
     const batch = 500;
-    for (let start = 0; start < 10000; start += batch) {
-      found.push(...await page.evaluate(runPipeline, { seed: UNICODE_SEED, start, count: batch }));
+    const mine = share(10000);
+    for (let start = mine.start; start < mine.end; start += batch) {
+      found.push(...await page.evaluate(runPipeline, { seed: UNICODE_SEED, start, count: Math.min(batch, mine.end - start) }));
     }
-    t.diagnostic(`10,000 strings through tokenize -> compute -> heatmap in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    t.diagnostic(`strings ${mine.start} to ${mine.end - 1} of the 10,000 through tokenize -> compute -> heatmap in ` +
+      `${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.deepEqual(found, [], found.slice(0, 20).join('\n'));
     assert.deepEqual(await violations(page), []);
     assertNoProblems(problems);
@@ -361,16 +374,19 @@ forEachEngine({ server: true }, (test, shared) => {
     })();
   }
 
-  test('200 of the random strings through the real text box: chips are the tokens as text, nothing runs', async (t) => {
+  test('200 of the random strings, shared out between the engines, through the real text box: chips are the tokens as text, nothing runs', async (t) => {
     const { page, context, problems } = await openPage(shared.browser, FILE_URL, { prepare: recordViolations });
     await page.evaluate(installUnicodeStrings);
     const started = Date.now();
     const found = [];
+    const mine = share(100);
     for (const mode of ['word', 'char']) {
       await page.check(`input[name="mode"][value="${mode}"]`);
-      found.push(...await page.evaluate(typeIntoPage, { seed: UNICODE_SEED + 1, start: mode === 'word' ? 0 : 100, count: 100 }));
+      const offset = mode === 'word' ? 0 : 100;
+      found.push(...await page.evaluate(typeIntoPage,
+        { seed: UNICODE_SEED + 1, start: offset + mine.start, count: mine.end - mine.start }));
     }
-    t.diagnostic(`200 strings typed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    t.diagnostic(`${2 * (mine.end - mine.start)} of the 200 strings typed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     assert.deepEqual(found, [], found.slice(0, 20).join('\n'));
     assert.deepEqual(await violations(page), []);
     assertNoProblems(problems);
@@ -479,18 +495,19 @@ forEachEngine({ server: true }, (test, shared) => {
     assert.equal(outcome.notice, outcome.linkProblems.length > 0, `${where}: notice shown ${outcome.notice}`);
   }
 
-  test('random and malformed URL fragments: the page stays up, names what it ignored, runs nothing', async (t) => {
+  test('320 random and malformed URL fragments, shared out between the engines: the page stays up, names what it ignored, runs nothing', async (t) => {
     const fragments = randomFragments(77, 320);
     const { page, context, problems } = await openPage(shared.browser, FILE_URL, { prepare: recordViolations });
     await page.evaluate(installFragmentProbe);
     const apply = (fragment) => page.evaluate(({ f, keys }) => window.applyFragment(f, keys), { f: fragment, keys: KNOWN_KEYS });
     let notices = 0;
-    for (const fragment of fragments.slice(0, 300)) {
+    const byHashchange = share(300);
+    for (const fragment of fragments.slice(byHashchange.start, byHashchange.end)) {
       const outcome = await apply(fragment);
       checkFragmentOutcome(fragment, outcome);
       if (outcome.notice) notices += 1;
     }
-    t.diagnostic(`300 fragments by hashchange, ${notices} with a notice`);
+    t.diagnostic(`fragments ${byHashchange.start} to ${byHashchange.end - 1} of the 300 by hashchange, ${notices} with a notice`);
     const recovered = await apply('#text=all+is+well&causal=1');
     assert.deepEqual(recovered.linkProblems, []);
     const result = await computed(page);
@@ -501,7 +518,8 @@ forEachEngine({ server: true }, (test, shared) => {
     await context.close();
 
     // The rest as the link the page is opened with.
-    for (const fragment of fragments.slice(300)) {
+    const opened20 = share(20);
+    for (const fragment of fragments.slice(300 + opened20.start, 300 + opened20.end)) {
       const opened = await openPage(shared.browser, withRandom(harness.FILE_URL, fragment), { prepare: recordViolations });
       await opened.page.evaluate(installFragmentProbe);
       const outcome = await opened.page.evaluate(({ f, keys }) => window.applyFragment(f, keys, true),

@@ -8,7 +8,7 @@
   // The full path's weights are heads * n^2 floats: at 4,096 tokens and 4 heads, 256 MB that the
   // wasm memory would keep for the rest of the visit (it only grows). So it stops at 2,048.
   const FULL_PATH_LIMIT = 2048;
-  const TILE = { queries: 64, keys: 512 };  // the tiled path's tile of scores, src/core/kernels.h
+  const TILE = { queries: 64, keys: 512 };  // the tiled path's tile of scores, src/core/kernels/attention_kernels.h
   const PATHS = [
     { key: 'full', label: 'full path (returns every weight)', colour: '#D55E00', dash: '' },
     { key: 'tiled', label: 'tiled path (online softmax, no weights)', colour: '#0072B2', dash: '5 3' },

@@ -1,7 +1,7 @@
 // A trained TinyTransformer as the page shows it: the text read as the model reads it (the core's
 // word splitter, lowercase, <bos> first, unknown words as <unk>), its attention maps from the
 // module's forward, one layer's trace for the step-by-step view, and what the head detectors
-// (src/core/head_scores.h) find in each head. No attention maths here either: every number comes
+// (src/core/analysis/head_scores.h) find in each head. No attention maths here either: every number comes
 // from the module.
 'use strict';
 (function modelViewModule(Spotlight) {

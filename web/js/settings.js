@@ -21,7 +21,7 @@
   const MODELS = ['trained', 'random', 'yours'];
 
   // "Train it yourself": each task's settings in the page. The workshop's are the recipe of the
-  // shipped model (src/core/recipes.cpp); induction's are smaller than its recipe, so that the head
+  // shipped model (src/core/training/recipes.cpp); induction's are smaller than its recipe, so that the head
   // forms in seconds (docs/performance.md measures both).
   const TRAINING_TASKS = {
     workshop: { layers: 2, heads: 4, dModel: 64, mlp: true, learningRate: 0.003, batch: 32, steps: 1500, seed: 7,
@@ -65,7 +65,7 @@
   }, trainingDefaults('workshop'));
 
   // Head patterns: 'random' keeps the seed's weights; the others are designed (core:
-  // src/core/designed_heads.h, which gives the formula of each).
+  // src/core/attention/designed_heads.h, which gives the formula of each).
   const HEAD_PATTERNS = [
     { id: 'random', label: 'random (from the seed)' },
     { id: 'previous_token', label: 'previous token' },

@@ -1,5 +1,6 @@
 // Designed heads show their pattern on any text: random sentences of 5 to 50 tokens, drawn from a
 // vocabulary small enough that words repeat.
+#include <algorithm>
 #include <catch2/catch.hpp>
 #include <functional>
 #include <string>
@@ -9,6 +10,7 @@
 #include "attention/embeddings.h"
 #include "attention/multi_head.h"
 #include "base/random.h"
+#include "test_support.h"
 
 using spotlight::HeadPattern;
 using spotlight::Index;
@@ -31,7 +33,9 @@ void for_random_sentences(Index d_model, Index n_heads, HeadPattern pattern, int
   spotlight::SplitMix64 rng(static_cast<std::uint64_t>(d_model * 1000 + n_heads));
   spotlight::SimpleAttention attention(d_model, n_heads, 42);
   attention.set_head(0, spotlight::designed_head(pattern, d_model, attention.head_dim(), window));
-  for (int s = 0; s < sentences; ++s) {
+  // Under the sanitizers, a sample of the sentences (test_support.h).
+  const int count = test_support::under_sanitizers ? std::min(sentences, 10) : sentences;
+  for (int s = 0; s < count; ++s) {
     const auto tokens = random_sentence(rng);
     const Matrix x = spotlight::embed_tokens(tokens, d_model, 7);
     const auto result = attention.forward(x, causal, true);

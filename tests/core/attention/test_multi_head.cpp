@@ -66,6 +66,9 @@ TEST_CASE("multi-head attention matches the naive reference over heads, widths a
   const Index n_heads = GENERATE(1, 2, 4, 8);
   const bool causal = GENERATE(false, true);
   CAPTURE(n, d_head, n_heads, causal);
+  // Under the sanitizers, n = 257 (16 times the work of n = 64 for the naive reference) is left
+  // to the Release build (test_support.h).
+  if (test_support::under_sanitizers && n > 64) return;
   const SimpleAttention attention(d_head * n_heads, n_heads, 42);
   AttentionOptions options;
   options.causal = causal;

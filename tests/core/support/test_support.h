@@ -11,6 +11,22 @@
 
 namespace test_support {
 
+// True in a build under AddressSanitizer (./build.sh test's build/sanitize), where the slowest
+// sweeps run a sample of their cases: instrumented, they take minutes, and the sanitizers look
+// for memory errors and undefined behaviour, which the same code paths on smaller inputs reach as
+// well. The Release build runs every case.
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool under_sanitizers = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool under_sanitizers = true;
+#else
+constexpr bool under_sanitizers = false;
+#endif
+#else
+constexpr bool under_sanitizers = false;
+#endif
+
 // (rows, cols) uniform in [-limit, limit), deterministic in `seed`.
 spotlight::Matrix random_matrix(spotlight::Index rows, spotlight::Index cols, std::uint64_t seed,
                                 float limit = 1.0f);

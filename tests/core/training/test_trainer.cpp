@@ -1,8 +1,11 @@
 // Training as a whole (src/core/training/trainer.h, recipes.h, workshop_report.h): the loss falls on each
 // corpus to a level set by measurement, an induction head forms on repeated random sequences,
 // runs are deterministic, and the workshop report measures what it says. The models here are
-// small and trained briefly so that the suite stays fast (also under the sanitizers); the full
-// recipes run in `spotlight_train` (README.md, "The trained workshop model").
+// small and trained briefly so that the suite stays fast; the full recipes run in
+// `spotlight_train` (README.md, "The trained workshop model"). The tests tagged [slow], which train
+// for hundreds of steps, run in the Release build only: under the sanitizers (tests/CMakeLists.txt)
+// they took 40 s to 2 minutes each, and the training step's code paths are theirs there through the shorter
+// tests, the transformer's own tests and the fuzz_training target.
 //
 // Levels, measured with these exact settings (the runs are deterministic, so the margins only
 // guard against a change of float rounding between compilers, not against noise): the workshop
@@ -49,7 +52,7 @@ std::vector<double> train(TinyTransformer& model, spotlight::TrainingSet set,
 }  // namespace
 
 TEST_CASE("training: the workshop corpus's held-out loss falls from log(vocab) to below 2",
-          "[trainer]") {
+          "[trainer][slow]") {
   const Recipe recipe = small_workshop();
   const spotlight::Vocabulary vocabulary(spotlight::workshop_words());
   const spotlight::WorkshopData data = spotlight::workshop_data(recipe);
@@ -70,7 +73,7 @@ TEST_CASE("training: the workshop corpus's held-out loss falls from log(vocab) t
   REQUIRE(losses.back() < 0.5 * losses.front());
 }
 
-TEST_CASE("training: the same seeds give the same losses, other seeds other ones", "[trainer]") {
+TEST_CASE("training: the same seeds give the same losses, other seeds other ones", "[trainer][slow]") {
   Recipe recipe = small_workshop();
   recipe.training.schedule.total_steps = 20;
   const spotlight::Vocabulary vocabulary(spotlight::workshop_words());
@@ -87,7 +90,7 @@ TEST_CASE("training: the same seeds give the same losses, other seeds other ones
   REQUIRE(run(1) != run(2));
 }
 
-TEST_CASE("training: own text's loss falls below 1 on a short text learned by heart", "[trainer]") {
+TEST_CASE("training: own text's loss falls below 1 on a short text learned by heart", "[trainer][slow]") {
   const std::string text =
       "the quick brown fox jumps over the lazy dog. the quick brown fox jumps over the lazy dog. "
       "a stitch in time saves nine. a stitch in time saves nine.";
