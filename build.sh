@@ -102,7 +102,7 @@ print_total() {
     else
       passed=$((passed + $(grep -E '^# pass [0-9]+' "$log" | tail -1 | awk '{print $3}')))
       failed=$((failed + $(grep -E '^# fail [0-9]+' "$log" | tail -1 | awk '{print $3}')))
-      skipped=$((skipped + $(grep -E '^# (skipped|todo) [0-9]+' "$log" | awk '{n += $3} END {print n + 0}')))
+      skipped=$((skipped + $({ grep -E '^# (skipped|todo) [0-9]+' "$log" || true; } | awk '{n += $3} END {print n + 0}')))
     fi
   done
   echo "layers, native (Release), native (sanitizers), fuzz targets, Node, documentation and browser tests together:"

@@ -1,13 +1,15 @@
 // Every link to the page in README.md and docs/*.md (the slides' live demos included) opens in
-// headless Chromium and Firefox from file:// with its preset applied: no "ignored" notice, the text
-// and the settings of the fragment are what the page shows, no console error. The rendered slides
-// themselves load nothing from outside their folder and link to the page they sit beside.
+// headless Chromium or Firefox (each link in one of them) from file:// with its preset applied: no
+// "ignored" notice, the text and the settings of the fragment are what the page shows, no console
+// error. The rendered slides themselves load nothing from outside their folder and link to the
+// page they sit beside, in both engines.
 'use strict';
 const path = require('path');
 const { pathToFileURL } = require('url');
 const test = require('node:test');
 const assert = require('node:assert/strict');
-const { forEachEngine, openPage, FILE_URL } = require('./harness');
+const harness = require('./harness');
+const { forEachEngine, openPage, FILE_URL } = harness;
 const { allPageLinks, SLIDES_OUTPUT } = require('../docs/markdown');
 const { renderSlides } = require('../../docs/render-slides');
 
@@ -83,8 +85,18 @@ test('the documents have links to the page', () => {
   assert.ok(links.length >= 8, `only ${links.length} links to the page found`);
 });
 
+// Each link is opened in one engine, in turn (the first in Chromium, the next in Firefox, ...), so
+// that every link is checked once and the suite takes half the time; an engine tested alone
+// (BROWSER_ENGINES) opens them all. The fragment's reader is the page's own script in both.
+const fragments = Array.from(byFragment);
+
 forEachEngine({}, (test, shared) => {
-  for (const [fragment, places] of byFragment) {
+  const engines = harness.ENGINES;
+  const mine = fragments.filter((_, i) => i % engines.length === engines.indexOf(shared.engine));
+  test(`this engine opens ${mine.length} of the ${fragments.length} links (each link in one engine)`, () => {
+    assert.ok(mine.length > 0 && mine.length >= Math.floor(fragments.length / engines.length));
+  });
+  for (const [fragment, places] of mine) {
     test(`preset link opens as written: ${places.join(', ')}`, async () => {
       const { page, context, problems } = await openPage(shared.browser, `${FILE_URL}#${fragment}`);
       try {
