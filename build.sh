@@ -30,7 +30,7 @@
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")"
 
-readonly PACKAGES=(cmake make g++ libeigen3-dev catch2 emscripten clang-16 lld-16 gzip python3)
+readonly PACKAGES=(cmake make g++ libeigen3-dev nlohmann-json3-dev unicode-data catch2 emscripten clang-16 lld-16 gzip python3)
 readonly FUZZ_PACKAGES=(clang libclang-rt-14-dev)
 # python3-torch runs the documents' PyTorch examples (tests/docs/python-examples.test.js).
 readonly TEST_PACKAGES=(chromium firefox-esr python3-torch "${FUZZ_PACKAGES[@]}")
