@@ -307,6 +307,7 @@ void require_count(std::size_t count, Index expected, const char* what) {
 // Everything save_checkpoint and load_checkpoint require of the contents; returns the parameter
 // count.
 Index validate_contents(const Checkpoint& checkpoint) {
+  validate_config(checkpoint.config);  // a trainable model's, as the format holds
   const std::vector<ParameterInfo> table = parameter_table(checkpoint.config);
   const Index count = parameter_count(table);
   require_count(checkpoint.parameters.size(), count, "parameters");

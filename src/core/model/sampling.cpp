@@ -18,35 +18,60 @@ float uniform_unit(SplitMix64& random) {
   return static_cast<float>(random.next() >> 40) * 0x1p-24f;
 }
 
-// Draws a token from one row of logits under the options.
-TokenId draw(const float* logits, Index vocab, const SamplingOptions& options, SplitMix64& random) {
+// The ids of the `kept` largest logits, largest first, ties by the lower id, so the order is the
+// same everywhere.
+std::vector<Index> largest(const float* logits, Index vocab, Index kept) {
   std::vector<Index> order(static_cast<std::size_t>(vocab));
   std::iota(order.begin(), order.end(), Index{0});
-  // Most likely first; ties by the lower id, so the order is the same everywhere.
-  std::stable_sort(order.begin(), order.end(),
-                   [&](Index a, Index b) { return logits[a] > logits[b]; });
-  if (options.temperature == 0.0f) return static_cast<TokenId>(order.front());
-  const Index kept = options.top_k == 0 ? vocab : options.top_k;
-  std::vector<double> weights(static_cast<std::size_t>(kept));
+  const auto before = [&](Index a, Index b) {
+    return logits[a] > logits[b] || (logits[a] == logits[b] && a < b);
+  };
+  std::partial_sort(order.begin(), order.begin() + kept, order.end(), before);
+  order.resize(static_cast<std::size_t>(kept));
+  return order;
+}
+
+// Draws a token from one row of logits under the options; its probability under them.
+TokenProbability draw(const float* logits, Index vocab, const SamplingOptions& options,
+                      SplitMix64& random) {
+  if (options.temperature == 0.0f) return {static_cast<TokenId>(largest(logits, vocab, 1)[0]), 1.0f};
+  const std::vector<Index> order = largest(logits, vocab, options.top_k == 0 ? vocab : options.top_k);
+  std::vector<double> weights(order.size());
   const double top = logits[order.front()];
   double total = 0.0;
-  for (Index i = 0; i < kept; ++i) {
-    weights[static_cast<std::size_t>(i)] =
-        std::exp((static_cast<double>(logits[order[static_cast<std::size_t>(i)]]) - top) /
-                 static_cast<double>(options.temperature));
-    total += weights[static_cast<std::size_t>(i)];
+  for (std::size_t i = 0; i < order.size(); ++i) {
+    weights[i] = std::exp((static_cast<double>(logits[order[i]]) - top) /
+                          static_cast<double>(options.temperature));
+    total += weights[i];
+  }
+  // Nucleus: the fewest most likely tokens whose probabilities reach top_p.
+  std::size_t kept = order.size();
+  if (options.top_p < 1.0f) {
+    double reached = 0.0;
+    for (std::size_t i = 0; i < order.size(); ++i) {
+      reached += weights[i];
+      if (reached >= static_cast<double>(options.top_p) * total) {
+        kept = i + 1;
+        total = reached;
+        break;
+      }
+    }
   }
   double threshold = static_cast<double>(uniform_unit(random)) * total;
-  for (Index i = 0; i < kept; ++i) {
-    threshold -= weights[static_cast<std::size_t>(i)];
-    if (threshold < 0.0) return static_cast<TokenId>(order[static_cast<std::size_t>(i)]);
+  std::size_t chosen = kept - 1;
+  for (std::size_t i = 0; i < kept; ++i) {
+    threshold -= weights[i];
+    if (threshold < 0.0) {
+      chosen = i;
+      break;
+    }
   }
-  return static_cast<TokenId>(order[static_cast<std::size_t>(kept - 1)]);
+  return {static_cast<TokenId>(order[chosen]), static_cast<float>(weights[chosen] / total)};
 }
 
 }  // namespace
 
-TokenSequence generate(const TinyTransformer& model, const TokenSequence& prompt, Index count,
+void validate_sampling(const LanguageModel& model, const TokenSequence& prompt, Index count,
                        const SamplingOptions& options) {
   const TransformerConfig& config = model.config();
   require(!prompt.empty(), "the prompt is empty; give at least one token (such as <bos>)");
@@ -60,20 +85,73 @@ TokenSequence generate(const TinyTransformer& model, const TokenSequence& prompt
           "temperature must be finite and >= 0 (0: greedy), got ", options.temperature);
   require(options.top_k >= 0 && options.top_k <= config.vocab_size, "top_k must be between 0 ",
           "(every token) and the vocabulary size ", config.vocab_size, ", got ", options.top_k);
+  require(options.top_p > 0.0f && options.top_p <= 1.0f,
+          "top_p must be in (0, 1] (1: every token), got ", options.top_p);
+}
 
+std::vector<GeneratedToken> generate_with_details(const LanguageModel& model,
+                                                  const TokenSequence& prompt, Index count,
+                                                  const SamplingOptions& options,
+                                                  bool keep_attention) {
+  validate_sampling(model, prompt, count, options);
+  const Index context = model.config().context_length;
   SplitMix64 random(options.seed);
-  TokenSequence sequence = prompt, generated;
+  TokenSequence sequence = prompt;
+  std::vector<GeneratedToken> generated;
+  if (count == 0) return generated;
+  KvCache cache = model.start_decoding();
+  // The prompt's last context_length tokens.
+  const auto visible = [&](Index length) {
+    return TokenSequence(sequence.end() - std::min<Index>(length, static_cast<Index>(sequence.size())),
+                         sequence.end());
+  };
+  RowVector logits = model.decode(visible(context), cache);
   for (Index step = 0; step < count; ++step) {
-    const auto start = sequence.size() > static_cast<std::size_t>(config.context_length)
-                           ? sequence.end() - config.context_length
-                           : sequence.begin();
-    const TransformerOutput output = model.forward(TokenSequence(start, sequence.end()));
-    const TokenId next =
-        draw(output.logits.row(output.logits.rows() - 1).data(), config.vocab_size, options, random);
-    sequence.push_back(next);
-    generated.push_back(next);
+    const TokenProbability next = draw(logits.data(), logits.size(), options, random);
+    GeneratedToken token{next.token, next.probability, Matrix()};
+    if (keep_attention) token.attention = cache.last_attention;
+    generated.push_back(std::move(token));
+    sequence.push_back(next.token);
+    if (step + 1 == count) break;
+    if (cache.length == context) {
+      cache.length = 0;
+      logits = model.decode(visible(context), cache);
+    } else {
+      logits = model.decode(TokenSequence{next.token}, cache);
+    }
   }
   return generated;
+}
+
+TokenSequence generate(const LanguageModel& model, const TokenSequence& prompt, Index count,
+                       const SamplingOptions& options) {
+  TokenSequence tokens;
+  for (const GeneratedToken& token : generate_with_details(model, prompt, count, options, false)) {
+    tokens.push_back(token.token);
+  }
+  return tokens;
+}
+
+std::vector<TokenProbability> top_next_tokens(const LanguageModel& model,
+                                              const TokenSequence& tokens, Index position,
+                                              Index k) {
+  const auto n = static_cast<Index>(tokens.size());
+  require(position >= 0 && position < n, "position ", position,
+          " does not exist: the sequence has ", n, " tokens (0 .. ", n - 1, ")");
+  const Index vocab = model.config().vocab_size;
+  require(k >= 1 && k <= vocab, "k must be between 1 and the vocabulary size ", vocab, ", got ", k);
+  const TokenSequence prefix(tokens.begin(), tokens.begin() + position + 1);
+  const Matrix logits = model.logits(prefix, position);
+  const float* row = logits.data();
+  const float top = *std::max_element(row, row + vocab);
+  double total = 0.0;
+  for (Index i = 0; i < vocab; ++i) total += std::exp(static_cast<double>(row[i] - top));
+  std::vector<TokenProbability> result;
+  for (const Index id : largest(row, vocab, k)) {
+    result.push_back({static_cast<TokenId>(id),
+                      static_cast<float>(std::exp(static_cast<double>(row[id] - top)) / total)});
+  }
+  return result;
 }
 
 }  // namespace spotlight

@@ -12,12 +12,17 @@
 //     h.L.attn.wq (d_model, d_model), h.L.attn.bq (1, d_model)
 //     h.L.attn.wk, h.L.attn.bk, h.L.attn.wv, h.L.attn.bv, h.L.attn.wo, h.L.attn.bo
 //     h.L.ln_2.weight, h.L.ln_2.bias (1, d_model)            [layer_norm and mlp]
-//     h.L.mlp.fc (d_model, 4 d_model), h.L.mlp.fc_bias (1, 4 d_model)           [mlp]
-//     h.L.mlp.proj (4 d_model, d_model), h.L.mlp.proj_bias (1, d_model)         [mlp]
+//     h.L.mlp.fc (d_model, d_mlp), h.L.mlp.fc_bias (1, d_mlp)                   [mlp]
+//     h.L.mlp.proj (d_mlp, d_model), h.L.mlp.proj_bias (1, d_model)             [mlp]
 //   ln_f.weight, ln_f.bias (1, d_model)                      [layer_norm]
 //
 // Matrices are (in, out) row-major, as SimpleAttention's: y = x W + b. PyTorch's nn.Linear
-// stores W^T.
+// stores W^T; Hugging Face's GPT-2 (its Conv1D) stores W, as here.
+//
+// Two sets of bounds: any model (ModelLimits: what the core can load and run, GPT-2 XL included;
+// the wasm bindings check the module's memory themselves) and a trainable one (TransformerLimits:
+// small enough that its gradients, AdamW's moments and a batch's activations fit in a browser tab,
+// and with GPT-2's options at their defaults, which its backward pass assumes).
 #pragma once
 
 #include <cstdint>
@@ -37,14 +42,34 @@ struct TransformerConfig {
   bool mlp = true;         // off: attention-only blocks (Elhage et al. 2021)
   bool layer_norm = true;  // off: no ln_1, ln_2, ln_f
   std::uint64_t seed = 7;  // initial weights (and nothing else)
+  // GPT-2's options, which checkpoints of the family may set (pretrained/gpt2_config.h):
+  Index mlp_width = 0;                    // the MLP's hidden width d_mlp; 0: 4 d_model (n_inner)
+  float layer_norm_epsilon = 1e-5f;       // added to the variance (layer_norm_epsilon)
+  bool scale_attention = true;            // scores / sqrt(d_head) (scale_attn_weights)
+  bool scale_attention_by_layer = false;  // and / (layer + 1) (scale_attn_by_inverse_layer_idx)
 
   Index d_head() const { return d_model / n_heads; }
+  Index d_mlp() const { return mlp_width == 0 ? 4 * d_model : mlp_width; }
+  // The factor on q.k in layer `layer` (0-based), as GPT-2 applies its two options.
+  float attention_scale(Index layer) const;
   bool operator==(const TransformerConfig& other) const;
   bool operator!=(const TransformerConfig& other) const { return !(*this == other); }
 };
 
-// Bounds of a configuration: generous for a model trained in a browser tab, small enough that no
-// size product overflows and the buffers stay far below the wasm module's memory.
+// Bounds of any model's configuration: past GPT-2 XL (1,600 wide, 48 layers of 25 heads), small
+// enough that no size product overflows 64 bits.
+struct ModelLimits {
+  static constexpr Index max_vocab_size = Index{1} << 20;
+  static constexpr Index max_context_length = 8192;
+  static constexpr Index max_d_model = 8192;
+  static constexpr Index max_d_mlp = 32768;
+  static constexpr Index max_n_heads = 256;
+  static constexpr Index max_n_layers = 256;
+  static constexpr Index max_parameters = Index{1} << 32;  // 16 GiB of floats
+};
+
+// Bounds of a trainable model's configuration: generous for a model trained in a browser tab,
+// small enough that its buffers stay far below the wasm module's memory.
 struct TransformerLimits {
   static constexpr Index max_vocab_size = 16384;
   static constexpr Index max_context_length = 512;
@@ -54,9 +79,17 @@ struct TransformerLimits {
   static constexpr Index max_parameters = Index{1} << 24;  // 16,777,216 floats: 64 MiB
 };
 
-// Throws std::invalid_argument naming the field and the value for a size out of its bounds, a
-// d_model that n_heads does not divide, or too many parameters in all.
+// Throws std::invalid_argument naming the field and the value for a size out of ModelLimits, a
+// d_model that n_heads does not divide, a layer_norm_epsilon that is not finite and > 0, or too
+// many parameters in all.
+void validate_model_config(const TransformerConfig& config);
+
+// The same for a trainable model: TransformerLimits, and GPT-2's options at their defaults.
 void validate_config(const TransformerConfig& config);
+
+// The number of parameters of `config`, computed without building its table (sizes validated by
+// the caller, so that nothing overflows).
+Index parameter_count(const TransformerConfig& config);
 
 enum class ParameterRole {
   embedding,  // wte, wpe: decayed by AdamW
@@ -80,7 +113,7 @@ struct ParameterInfo {
   bool decayed() const { return role == ParameterRole::embedding || role == ParameterRole::weight; }
 };
 
-// The table for `config` (validated first), in the order above.
+// The table for `config` (validate_model_config first), in the order above.
 std::vector<ParameterInfo> parameter_table(const TransformerConfig& config);
 
 // The number of floats in the flat buffers: the sum of the table's sizes.

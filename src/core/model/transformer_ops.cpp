@@ -6,6 +6,7 @@
 
 #include "attention/attention.h"
 #include "base/simd.h"
+#include "kernels/gemv.h"
 #include "kernels/softmax.h"
 
 namespace spotlight {
@@ -15,6 +16,15 @@ void product(const MatrixView& a, const MatrixView& b, bool b_transposed, Matrix
   if (c.rows() == 0 || c.cols() == 0) return;
   if (a.cols() == 0) {  // an empty sum
     if (accumulate == Accumulate::no) c.setZero();
+    return;
+  }
+  if (a.rows() == 1) {  // one token being decoded: no packing (gemv.h)
+    const bool add = accumulate == Accumulate::yes;
+    if (b_transposed) {
+      row_times_transposed_matrix(a.data(), b, alpha, add, c.data());
+    } else {
+      row_times_matrix(a.data(), b, alpha, add, c.data());
+    }
     return;
   }
   panels.pack(b, b_transposed);
@@ -42,9 +52,9 @@ void add_column_sums(const MatrixView& values, float* out) {
 // ---- embeddings --------------------------------------------------------------------------------
 
 void embedding_forward(const TokenId* tokens, Index seq_len, const MatrixView& wte,
-                       const MatrixView& wpe, MatrixRef x) {
+                       const MatrixView& wpe, MatrixRef x, Index first_position) {
   for (Index row = 0; row < x.rows(); ++row) {
-    x.row(row) = wte.row(tokens[row]) + wpe.row(row % seq_len);
+    x.row(row) = wte.row(tokens[row]) + wpe.row(first_position + row % seq_len);
   }
 }
 
@@ -59,7 +69,7 @@ void embedding_backward(const TokenId* tokens, Index seq_len, const MatrixView& 
 // ---- LayerNorm ---------------------------------------------------------------------------------
 
 void layernorm_forward(const MatrixView& x, const float* gain, const float* bias, MatrixRef out,
-                       float* mean, float* rstd) {
+                       float* mean, float* rstd, float epsilon) {
   const Index d = x.cols();
   for (Index row = 0; row < x.rows(); ++row) {
     const float* in = x.row(row).data();
@@ -70,7 +80,7 @@ void layernorm_forward(const MatrixView& x, const float* gain, const float* bias
     const float row_mean = sum / static_cast<float>(d);
     float squares = 0.0f;
     for (Index j = 0; j < d; ++j) squares += (in[j] - row_mean) * (in[j] - row_mean);
-    const float row_rstd = 1.0f / std::sqrt(squares / static_cast<float>(d) + layer_norm_epsilon);
+    const float row_rstd = 1.0f / std::sqrt(squares / static_cast<float>(d) + epsilon);
     // pass 3: normalise, scale and shift
     float* normalised = out.row(row).data();
     for (Index j = 0; j < d; ++j) normalised[j] = (in[j] - row_mean) * row_rstd * gain[j] + bias[j];

@@ -34,9 +34,10 @@ struct ProductScratch {
 void product(const MatrixView& a, const MatrixView& b, bool b_transposed, MatrixRef c,
              Accumulate accumulate, float alpha, PackedPanels& panels);
 
-// x (n, d) = wte[tokens] + wpe[t] for row b T + t.
+// x (n, d) = wte[tokens] + wpe[first_position + t] for row b T + t (first_position > 0: the next
+// tokens of a sequence being decoded).
 void embedding_forward(const TokenId* tokens, Index seq_len, const MatrixView& wte,
-                       const MatrixView& wpe, MatrixRef x);
+                       const MatrixView& wpe, MatrixRef x, Index first_position = 0);
 // dwte[tokens] += dx, dwpe[t] += dx rows of position t.
 void embedding_backward(const TokenId* tokens, Index seq_len, const MatrixView& dx, MatrixRef dwte,
                         MatrixRef dwpe);
@@ -44,9 +45,9 @@ void embedding_backward(const TokenId* tokens, Index seq_len, const MatrixView& 
 inline constexpr float layer_norm_epsilon = 1e-5f;
 
 // out = (x - mean) * rstd * gain + bias, row by row over d, with the biased variance:
-// rstd = 1 / sqrt(var + 1e-5). Keeps mean (n) and rstd (n) for the backward.
+// rstd = 1 / sqrt(var + epsilon). Keeps mean (n) and rstd (n) for the backward.
 void layernorm_forward(const MatrixView& x, const float* gain, const float* bias, MatrixRef out,
-                       float* mean, float* rstd);
+                       float* mean, float* rstd, float epsilon = layer_norm_epsilon);
 // With x_hat = (x - mean) rstd and g = dout * gain:
 //   dx += rstd (g - mean(g) - x_hat mean(g x_hat)),  dgain += sum_rows dout x_hat,  dbias += sum_rows dout
 void layernorm_backward(const MatrixView& dout, const MatrixView& x, const float* gain,

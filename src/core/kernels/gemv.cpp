@@ -1,0 +1,67 @@
+#include "kernels/gemv.h"
+
+#include <algorithm>
+
+#include "base/simd.h"
+
+namespace spotlight {
+
+void row_times_matrix(const float* x, const MatrixView& b, float alpha, bool accumulate, float* y) {
+  const Index k = b.rows(), n = b.cols();
+  if (!accumulate) std::fill(y, y + n, 0.0f);
+  const Index vector_end = n - n % 4;
+  // Four rows of b at a time, so each pass over y adds four rows' worth and y is read and written
+  // a quarter as often as b is read.
+  Index row = 0;
+  for (; row + 4 <= k; row += 4) {
+    const float* b0 = b.row(row).data();
+    const float* b1 = b.row(row + 1).data();
+    const float* b2 = b.row(row + 2).data();
+    const float* b3 = b.row(row + 3).data();
+    const float s0 = alpha * x[row], s1 = alpha * x[row + 1], s2 = alpha * x[row + 2],
+                s3 = alpha * x[row + 3];
+    const simd::Float4 v0 = simd::broadcast(s0), v1 = simd::broadcast(s1),
+                       v2 = simd::broadcast(s2), v3 = simd::broadcast(s3);
+    for (Index j = 0; j < vector_end; j += 4) {
+      simd::Float4 sum = simd::load(y + j);
+      sum = simd::multiply_add(v0, simd::load(b0 + j), sum);
+      sum = simd::multiply_add(v1, simd::load(b1 + j), sum);
+      sum = simd::multiply_add(v2, simd::load(b2 + j), sum);
+      sum = simd::multiply_add(v3, simd::load(b3 + j), sum);
+      simd::store(y + j, sum);
+    }
+    for (Index j = vector_end; j < n; ++j) y[j] += s0 * b0[j] + s1 * b1[j] + s2 * b2[j] + s3 * b3[j];
+  }
+  for (; row < k; ++row) {
+    const float* b_row = b.row(row).data();
+    const float scale = alpha * x[row];
+    const simd::Float4 v = simd::broadcast(scale);
+    for (Index j = 0; j < vector_end; j += 4) {
+      simd::store(y + j, simd::multiply_add(v, simd::load(b_row + j), simd::load(y + j)));
+    }
+    for (Index j = vector_end; j < n; ++j) y[j] += scale * b_row[j];
+  }
+}
+
+void row_times_transposed_matrix(const float* x, const MatrixView& b, float alpha, bool accumulate,
+                                 float* y) {
+  const Index n = b.rows(), k = b.cols();
+  const Index vector_end = k - k % 16;
+  for (Index row = 0; row < n; ++row) {
+    const float* b_row = b.row(row).data();
+    // Four independent sums, so consecutive multiply-adds do not wait on each other.
+    simd::Float4 sum0 = simd::broadcast(0.0f), sum1 = sum0, sum2 = sum0, sum3 = sum0;
+    for (Index j = 0; j < vector_end; j += 16) {
+      sum0 = simd::multiply_add(simd::load(x + j), simd::load(b_row + j), sum0);
+      sum1 = simd::multiply_add(simd::load(x + j + 4), simd::load(b_row + j + 4), sum1);
+      sum2 = simd::multiply_add(simd::load(x + j + 8), simd::load(b_row + j + 8), sum2);
+      sum3 = simd::multiply_add(simd::load(x + j + 12), simd::load(b_row + j + 12), sum3);
+    }
+    const simd::Float4 sum = simd::add(simd::add(sum0, sum1), simd::add(sum2, sum3));
+    float dot = (simd::lane<0>(sum) + simd::lane<1>(sum)) + (simd::lane<2>(sum) + simd::lane<3>(sum));
+    for (Index j = vector_end; j < k; ++j) dot += x[j] * b_row[j];
+    y[row] = (accumulate ? y[row] : 0.0f) + alpha * dot;
+  }
+}
+
+}  // namespace spotlight
