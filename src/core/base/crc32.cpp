@@ -26,8 +26,8 @@ constexpr std::array<std::uint32_t, 256> byte_table = make_byte_table();
 
 }  // namespace
 
-std::uint32_t crc32(const std::uint8_t* data, std::size_t size) {
-  std::uint32_t crc = 0xFFFFFFFFu;
+std::uint32_t crc32(const std::uint8_t* data, std::size_t size, std::uint32_t previous) {
+  std::uint32_t crc = previous ^ 0xFFFFFFFFu;
   for (std::size_t i = 0; i < size; ++i) {
     crc = byte_table[(crc ^ data[i]) & 0xFFu] ^ (crc >> 8);
   }

@@ -9,7 +9,9 @@
 
 namespace spotlight {
 
-// The CRC-32 of `size` bytes at `data` (data may be null when size is 0).
-std::uint32_t crc32(const std::uint8_t* data, std::size_t size);
+// The CRC-32 of `size` bytes at `data` (data may be null when size is 0). With `previous`, the
+// CRC-32 of bytes that came before: crc32(b, crc32(a)) is the CRC-32 of a then b, so a stream read
+// piece by piece is checked without holding it.
+std::uint32_t crc32(const std::uint8_t* data, std::size_t size, std::uint32_t previous = 0);
 
 }  // namespace spotlight
