@@ -79,10 +79,12 @@ void HeadScoreAccumulator::add(const AttentionMaps& maps, const TokenSequence& t
     sums_.previous_token.assign(heads, 0.0);
     sums_.first_token.assign(heads, 0.0);
     sums_.induction.assign(heads, 0.0);
+    sums_.duplicate_token.assign(heads, 0.0);
   }
 
   // The (query i, induction key j + 1) pairs of the sequence, shared by every head: t_j = t_i and
-  // j + 1 < i, so the first query that can have one is i = 2.
+  // j + 1 < i, so the first query that can have one is i = 2. Key j itself is the pair's
+  // duplicate-token key.
   std::vector<std::pair<Index, Index>> induction_keys;
   Index induction_queries = 0;
   for (Index i = 2; i < n; ++i) {
@@ -97,16 +99,20 @@ void HeadScoreAccumulator::add(const AttentionMaps& maps, const TokenSequence& t
 
   for (Index layer = 0; layer < maps.n_layers; ++layer) {
     for (Index head = 0; head < maps.n_heads; ++head) {
-      double previous = 0.0, first = 0.0, induction = 0.0;
+      double previous = 0.0, first = 0.0, induction = 0.0, duplicate = 0.0;
       for (Index i = 2; i < n; ++i) {
         previous += maps.at(layer, head, i, i - 1);
         first += maps.at(layer, head, i, 0);
       }
-      for (const auto& [query, key] : induction_keys) induction += maps.at(layer, head, query, key);
+      for (const auto& [query, key] : induction_keys) {
+        induction += maps.at(layer, head, query, key);
+        duplicate += maps.at(layer, head, query, key - 1);
+      }
       const auto index = static_cast<std::size_t>(layer * maps.n_heads + head);
       sums_.previous_token[index] += previous;
       sums_.first_token[index] += first;
       sums_.induction[index] += induction;
+      sums_.duplicate_token[index] += duplicate;
     }
   }
   sums_.sequences += 1;
@@ -120,6 +126,7 @@ HeadScores HeadScoreAccumulator::result() const {
   scores.previous_token = mean(sums_.previous_token, sums_.positional_queries);
   scores.first_token = mean(sums_.first_token, sums_.positional_queries);
   scores.induction = mean(sums_.induction, sums_.induction_queries);
+  scores.duplicate_token = mean(sums_.duplicate_token, sums_.induction_queries);
   return scores;
 }
 

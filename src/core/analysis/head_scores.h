@@ -25,6 +25,11 @@
 //                   distinct tokens, then the same P again), each query i >= P has exactly one
 //                   induction key, i - P + 1. Use P >= 3: for P = 2 that key is i - 1, and a
 //                   previous-token head scores 1 as well.
+//   duplicate_token the same queries and occurrences, scored at the occurrence itself: the sum of
+//                   query i's weights on the earlier positions j with t_j = t_i and j + 1 < i
+//                   (again without a doubled token's j = i - 1, where a previous-token head
+//                   would score). A duplicate-token head finds the earlier copy; an induction
+//                   head the token after it. On a repeated random sequence, key i - P.
 //
 // The means are pooled: every scored query of every sequence weighs the same, so a longer
 // sequence weighs more. A score with no query to average (every sequence shorter than 3
@@ -66,6 +71,7 @@ struct HeadScores {
   std::vector<double> previous_token;
   std::vector<double> first_token;
   std::vector<double> induction;
+  std::vector<double> duplicate_token;  // over the induction queries too
 };
 
 // One relation's scores of every head, each (n_layers * n_heads), layer-major.

@@ -2,13 +2,14 @@
 
 #include <cmath>
 
+#include "analysis/head_detectors.h"
 #include "base/errors.h"
 
 namespace spotlight {
 
 namespace {
 
-TokenSequence within_context(const TinyTransformer& model, const TokenSequence& sequence) {
+TokenSequence within_context(const LanguageModel& model, const TokenSequence& sequence) {
   const auto context = static_cast<std::size_t>(model.config().context_length);
   return sequence.size() <= context ? sequence : TokenSequence(sequence.begin(), sequence.begin() + context);
 }
@@ -48,7 +49,7 @@ double Trainer::step(TinyTransformer& model) {
                           adamw);
 }
 
-std::vector<AttentionMaps> attention_on(const TinyTransformer& model,
+std::vector<AttentionMaps> attention_on(const LanguageModel& model,
                                         const std::vector<TokenSequence>& sequences) {
   std::vector<AttentionMaps> maps;
   maps.reserve(sequences.size());
@@ -58,17 +59,14 @@ std::vector<AttentionMaps> attention_on(const TinyTransformer& model,
   return maps;
 }
 
-HeadScores score_model_heads(const TinyTransformer& model,
+HeadScores score_model_heads(const LanguageModel& model,
                              const std::vector<TokenSequence>& sequences) {
-  HeadScoreAccumulator scores;
-  for (const TokenSequence& sequence : sequences) {
-    const TokenSequence cut = within_context(model, sequence);
-    scores.add(model.forward(cut).attention, cut);
-  }
-  return scores.result();
+  std::vector<TokenSequence> cut;
+  for (const TokenSequence& sequence : sequences) cut.push_back(within_context(model, sequence));
+  return detect_heads(model, cut);
 }
 
-std::vector<RelationScores> score_model_relations(const TinyTransformer& model,
+std::vector<RelationScores> score_model_relations(const LanguageModel& model,
                                                   const std::vector<EncodedSentence>& sentences) {
   std::vector<RelationScoreAccumulator> relations;
   std::vector<std::string> names;
@@ -98,15 +96,15 @@ std::vector<RelationScores> score_model_relations(const TinyTransformer& model,
   return results;
 }
 
-double mean_loss(const TinyTransformer& model, const std::vector<TokenSequence>& sequences) {
+double mean_loss(const LanguageModel& model, const std::vector<TokenSequence>& sequences) {
   double total = 0.0;
   Index counted = 0;
   for (const TokenSequence& sequence : sequences) {
     const TokenSequence cut = within_context(model, sequence);
     if (cut.size() < 2) continue;
-    const TransformerOutput output = model.forward(cut);
+    const Matrix logits = model.logits(cut);
     for (std::size_t t = 0; t + 1 < cut.size(); ++t) {
-      const auto row = output.logits.row(static_cast<Index>(t));
+      const auto row = logits.row(static_cast<Index>(t));
       const double row_max = row.maxCoeff();
       double sum = 0.0;
       for (Index j = 0; j < row.size(); ++j) sum += std::exp(static_cast<double>(row(j)) - row_max);

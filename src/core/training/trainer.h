@@ -49,19 +49,19 @@ class Trainer {
 };
 
 // The model's attention on each sequence (each cut to the context length).
-std::vector<AttentionMaps> attention_on(const TinyTransformer& model,
+std::vector<AttentionMaps> attention_on(const LanguageModel& model,
                                         const std::vector<TokenSequence>& sequences);
 
 // The detectors of head_scores.h over the model's attention on `sequences`.
-HeadScores score_model_heads(const TinyTransformer& model,
+HeadScores score_model_heads(const LanguageModel& model,
                              const std::vector<TokenSequence>& sequences);
 
 // Per relation name found in the sentences (in order of first appearance), its scores over the
 // sentences that hold it.
-std::vector<RelationScores> score_model_relations(const TinyTransformer& model,
+std::vector<RelationScores> score_model_relations(const LanguageModel& model,
                                                   const std::vector<EncodedSentence>& sentences);
 
 // The mean loss of the model on the sentences, each predicting its own next tokens (no padding).
-double mean_loss(const TinyTransformer& model, const std::vector<TokenSequence>& sequences);
+double mean_loss(const LanguageModel& model, const std::vector<TokenSequence>& sequences);
 
 }  // namespace spotlight

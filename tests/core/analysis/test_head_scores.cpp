@@ -175,6 +175,30 @@ TEST_CASE("head scores: on a repeated random sequence an induction head scores 1
   REQUIRE(scores.previous_token[0] < 0.5);
 }
 
+TEST_CASE("head scores: a duplicate-token head scores 1 on a repeated random sequence, others 0",
+          "[head_scores]") {
+  const Index period = GENERATE(as<Index>{}, 3, 9);
+  CAPTURE(period);
+  const TokenSequence tokens = repeated_random_sequence(period, 3, 200 + period);
+  const auto n = static_cast<Index>(tokens.size());
+  // All weight on the query's copy one period back (key 0 before the second period).
+  const Pattern duplicate_head =
+      one_hot([period](Index query) { return query >= period ? query - period : 0; });
+  const auto scores = scores_of(
+      maps_of_heads(n, {{duplicate_head, induction_head(period), previous_token_head}}), tokens);
+  REQUIRE(scores.duplicate_token[0] == 1.0);
+  REQUIRE(scores.induction[0] == 0.0);
+  REQUIRE(scores.duplicate_token[1] == 0.0);
+  REQUIRE(scores.induction[1] == 1.0);
+  REQUIRE(scores.duplicate_token[2] == 0.0);
+  // With two earlier copies (the third period), the copies' weights add: by hand on 5 1 5 2 5,
+  // query 4's copies are keys 0 and 2, query 2's is key 0; a uniform head gives (2/5 + 1/3) / 2.
+  const auto uniform = scores_of(maps_of(5, uniform_head), {5, 1, 5, 2, 5});
+  REQUIRE(uniform.duplicate_token[0] == Approx((2.0 / 5.0 + 1.0 / 3.0) / 2.0).margin(1e-7));
+  // A doubled token's previous position is not its duplicate key: a previous-token head scores 0.
+  REQUIRE(scores_of(maps_of(3, previous_token_head), {7, 7, 7}).duplicate_token[0] == 0.0);
+}
+
 TEST_CASE("head scores: the key just after the query's own previous token is not an induction key",
           "[head_scores]") {
   // Doubled tokens, t_{i-1} = t_i: the token after that copy is the query itself. A head that
