@@ -18,6 +18,10 @@ namespace {
 // GPT-2's initial standard deviation of every matrix and embedding.
 constexpr float initial_std = 0.02f;
 
+// forward's maps at most, 1 GiB of floats: gpt2's 144 maps of 1,024 tokens are 151 M weights,
+// gpt2-medium's 384 are 403 M, past it (its callers ask for one layer at a time).
+constexpr double max_forward_weights = 268435456.0;
+
 std::size_t table_index(const std::vector<ParameterInfo>& table, const std::string& name) {
   for (std::size_t i = 0; i < table.size(); ++i) {
     if (table[i].name == name) return i;
@@ -320,6 +324,12 @@ Matrix LanguageModel::attention_row(const TokenSequence& tokens, Index layer, In
 TransformerOutput LanguageModel::forward(const TokenSequence& tokens) const {
   const auto n = static_cast<Index>(tokens.size());
   validate_tokens(tokens.data(), n, "tokens");
+  // In double: the product can pass Index's range in wasm32, which is why it is refused.
+  const double weights = static_cast<double>(config_.n_layers) * static_cast<double>(config_.n_heads) *
+                         static_cast<double>(n) * static_cast<double>(n);
+  require(weights <= max_forward_weights, "forward holds every layer's attention maps: ", weights,
+          " weights for ", n, " tokens, more than the limit of ", max_forward_weights,
+          "; ask for one layer's maps (attention) or the logits alone");
   Workspace work;
   std::vector<Matrix> maps(static_cast<std::size_t>(config_.n_layers));
   run_blocks(tokens, config_.n_layers, work, &maps);

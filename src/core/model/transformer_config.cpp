@@ -32,7 +32,7 @@ void validate_sizes(const TransformerConfig& config, Index max_d_mlp) {
           config.mlp_width);
   require(config.d_model % config.n_heads == 0, "d_model ", config.d_model,
           " is not divisible by n_heads ", config.n_heads);
-  const Index total = parameter_count(config);
+  const std::int64_t total = parameter_count(config);
   require(total <= Limits::max_parameters, "the model would have ", total,
           " parameters, more than the limit of ", Limits::max_parameters,
           "; make d_model, n_layers or vocab_size smaller");
@@ -55,12 +55,13 @@ float TransformerConfig::attention_scale(Index layer) const {
   return static_cast<float>(scale);
 }
 
-Index parameter_count(const TransformerConfig& config) {
-  const Index d = config.d_model, wide = config.d_mlp();
-  const Index norm = config.layer_norm ? 2 * d : 0;
-  const Index per_layer =
+std::int64_t parameter_count(const TransformerConfig& config) {
+  const std::int64_t d = config.d_model, wide = config.d_mlp();
+  const std::int64_t norm = config.layer_norm ? 2 * d : 0;
+  const std::int64_t per_layer =
       4 * d * d + 4 * d + norm + (config.mlp ? 2 * d * wide + wide + d + norm : 0);
-  return (config.vocab_size + config.context_length) * d + config.n_layers * per_layer + norm;
+  return (std::int64_t{config.vocab_size} + config.context_length) * d +
+         config.n_layers * per_layer + norm;
 }
 
 void validate_model_config(const TransformerConfig& config) {

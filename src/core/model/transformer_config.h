@@ -56,16 +56,19 @@ struct TransformerConfig {
   bool operator!=(const TransformerConfig& other) const { return !(*this == other); }
 };
 
-// Bounds of any model's configuration: past GPT-2 XL (1,600 wide, 48 layers of 25 heads), small
-// enough that no size product overflows 64 bits.
+// Bounds of any model's configuration: past GPT-2 XL (1,600 wide, 48 layers of 25 heads, 50,257
+// tokens, 1,024 positions), and small enough that every size the model computes in Index (32 bits
+// in wasm32) fits: one layer's maps, n_heads * T^2 <= 2^30; the logits, T * vocab_size <= 2^30;
+// and the parameters, at most the 4 GiB a wasm32 module can address (16 GiB natively).
 struct ModelLimits {
-  static constexpr Index max_vocab_size = Index{1} << 20;
-  static constexpr Index max_context_length = 8192;
+  static constexpr Index max_vocab_size = Index{1} << 18;
+  static constexpr Index max_context_length = 4096;
   static constexpr Index max_d_model = 8192;
   static constexpr Index max_d_mlp = 32768;
-  static constexpr Index max_n_heads = 256;
+  static constexpr Index max_n_heads = 64;
   static constexpr Index max_n_layers = 256;
-  static constexpr Index max_parameters = Index{1} << 32;  // 16 GiB of floats
+  static constexpr std::int64_t max_parameters = sizeof(Index) >= 8 ? std::int64_t{1} << 32
+                                                                     : std::int64_t{1} << 30;
 };
 
 // Bounds of a trainable model's configuration: generous for a model trained in a browser tab,
@@ -87,9 +90,9 @@ void validate_model_config(const TransformerConfig& config);
 // The same for a trainable model: TransformerLimits, and GPT-2's options at their defaults.
 void validate_config(const TransformerConfig& config);
 
-// The number of parameters of `config`, computed without building its table (sizes validated by
-// the caller, so that nothing overflows).
-Index parameter_count(const TransformerConfig& config);
+// The number of parameters of `config`, computed in 64 bits without building its table (each size
+// within ModelLimits, so that nothing overflows).
+std::int64_t parameter_count(const TransformerConfig& config);
 
 enum class ParameterRole {
   embedding,  // wte, wpe: decayed by AdamW

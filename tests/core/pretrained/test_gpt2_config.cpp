@@ -114,7 +114,7 @@ TEST_CASE("gpt2 config: missing, mistyped and contradictory values name the key 
   CHECK_THAT(error_of(with("scale_attn_weights", "1")),
              Contains("scale_attn_weights must be true or false, got the number 1"));
   CHECK_THAT(error_of(with("vocab_size", "100000000")),
-             Contains("vocab_size must be an integer from 1 to 1048576, got 100000000"));
+             Contains("vocab_size must be an integer from 1 to 262144, got 100000000"));
   // Sizes each within bounds whose product is not.
   CHECK_THAT(error_of(R"({"model_type": "gpt2", "n_embd": 8192, "n_head": 16, "n_layer": 256,
                           "n_positions": 1024, "vocab_size": 50257})"),
