@@ -10,10 +10,25 @@ namespace spotlight {
 
 namespace {
 
-// nlohmann's message without the tag it opens with, "[json.exception.parse_error.101] ".
-std::string without_tag(const std::string& message) {
+// nlohmann's message without the tag it opens with ("[json.exception.parse_error.101] "), and with
+// what it quotes of the text ("; last read: '...'", the whole token up to the error: a string of
+// 100 MB, or thousands of control characters spelled "<U+000D>") cut to its first 40 bytes.
+std::string short_parse_message(const std::string& message) {
   const std::size_t tag_end = message.find("] ");
-  return tag_end == std::string::npos ? message : message.substr(tag_end + 2);
+  std::string text = tag_end == std::string::npos ? message : message.substr(tag_end + 2);
+  const std::string last_read = "; last read: '";
+  const std::size_t quoted = text.find(last_read);
+  constexpr std::size_t longest = 40;
+  if (quoted != std::string::npos && text.size() > quoted + last_read.size() + longest + 1) {
+    std::size_t cut = quoted + last_read.size() + longest;
+    // Not inside a UTF-8 sequence: back to the byte that starts it.
+    while (cut > quoted + last_read.size() &&
+           (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+      --cut;
+    }
+    text = text.substr(0, cut) + "...'";
+  }
+  return text;
 }
 
 // Reads the text as nlohmann's parser sees it, building nothing, and throws at the first value
@@ -59,7 +74,8 @@ class LimitCheck final : public nlohmann::json_sax<Json> {
   }
   bool parse_error(std::size_t, const std::string&,
                    const nlohmann::detail::exception& error) override {
-    throw std::invalid_argument(concat(what_, " is not valid JSON: ", without_tag(error.what())));
+    throw std::invalid_argument(
+        concat(what_, " is not valid JSON: ", short_parse_message(error.what())));
   }
 
  private:
@@ -95,11 +111,11 @@ Json parse_json_object(std::string_view text, const std::string& what, int max_d
   // White space around the value, skipped here in one quick pass: nlohmann's lexer would step
   // through it a character at a time, twice (a safetensors header may be padded with up to
   // 100 MB of spaces).
-  constexpr std::string_view white_space = " \t\n\r";
-  const std::size_t first = text.find_first_not_of(white_space);
-  text = first == std::string_view::npos
-             ? std::string_view()
-             : text.substr(first, text.find_last_not_of(white_space) - first + 1);
+  const auto is_white_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+  };
+  while (!text.empty() && is_white_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_white_space(text.back())) text.remove_suffix(1);
   LimitCheck check(what, max_depth, max_values);
   Json::sax_parse(text.begin(), text.end(), &check);
   // Within the limits and valid: built in one pass, with nothing left to fail but memory.

@@ -43,6 +43,19 @@ TEST_CASE("json: what is not one object is refused with the reason", "[json]") {
   CHECK(parse_error("{\"a\": 1}   \n") == "");
 }
 
+TEST_CASE("json: an error quotes at most 40 bytes of the text it read", "[json]") {
+  // nlohmann quotes the whole token up to the error: here 100,000 bytes.
+  const std::string message = parse_error("{\"a\": \"" + std::string(100000, 'x') + "\x01\"}");
+  CHECK_THAT(message, Catch::Contains("control character U+0001 (SOH) must be escaped") &&
+                          Catch::Contains("; last read: '\"" + std::string(39, 'x') + "...'"));
+  CHECK(message.size() < 250);
+  // Cut at a character, not inside one: "é" is 2 bytes.
+  std::string accents;
+  for (int i = 0; i < 100; ++i) accents += "\xC3\xA9";
+  const std::string cut = parse_error("{\"a\": \"" + accents + "\x01\"}");
+  CHECK_THAT(cut, Catch::EndsWith("\xC3\xA9...'"));
+}
+
 TEST_CASE("json: a NUL byte is refused, wherever it is (nlohmann would stop reading at it)",
           "[json]") {
   CHECK(parse_error(std::string("{\"a\": 1}\0 trailing", 17)) ==
