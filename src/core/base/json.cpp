@@ -8,40 +8,118 @@
 
 namespace spotlight {
 
-Json parse_json_object(std::string_view text, const std::string& what, int max_depth) {
-  // The keys of every object still open, innermost last.
-  std::vector<std::unordered_set<std::string>> open_objects;
-  const Json::parser_callback_t check = [&](int depth, Json::parse_event_t event, Json& parsed) {
-    using Event = Json::parse_event_t;
-    switch (event) {
-      case Event::object_start:
-      case Event::array_start:
-        // depth is that of the enclosing value: the top level opens at 0.
-        require(depth < max_depth, what, " nests deeper than ", max_depth, " levels");
-        if (event == Event::object_start) open_objects.emplace_back();
-        break;
-      case Event::object_end:
-        open_objects.pop_back();
-        break;
-      case Event::key:
-        require(open_objects.back().insert(parsed.get<std::string>()).second, what,
-                " gives the key \"", parsed.get<std::string>(), "\" twice in one object");
-        break;
-      default:
-        break;
+namespace {
+
+// nlohmann's message without the tag it opens with ("[json.exception.parse_error.101] "), and with
+// what it quotes of the text ("; last read: '...'", the whole token up to the error: a string of
+// 100 MB, or thousands of control characters spelled "<U+000D>") cut to its first 40 bytes.
+std::string short_parse_message(const std::string& message) {
+  const std::size_t tag_end = message.find("] ");
+  std::string text = tag_end == std::string::npos ? message : message.substr(tag_end + 2);
+  const std::string last_read = "; last read: '";
+  const std::size_t quoted = text.find(last_read);
+  constexpr std::size_t longest = 40;
+  if (quoted != std::string::npos && text.size() > quoted + last_read.size() + longest + 1) {
+    std::size_t cut = quoted + last_read.size() + longest;
+    // Not inside a UTF-8 sequence: back to the byte that starts it.
+    while (cut > quoted + last_read.size() &&
+           (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
+      --cut;
     }
-    return true;
-  };
-  Json document;
-  try {
-    document = Json::parse(text.begin(), text.end(), check);
-  } catch (const Json::exception& error) {
-    // nlohmann's message opens with its own tag, "[json.exception.parse_error.101] ".
-    std::string message = error.what();
-    const std::size_t tag_end = message.find("] ");
-    if (tag_end != std::string::npos) message.erase(0, tag_end + 2);
-    throw std::invalid_argument(concat(what, " is not valid JSON: ", message));
+    text = text.substr(0, cut) + "...'";
   }
+  return text;
+}
+
+// Reads the text as nlohmann's parser sees it, building nothing, and throws at the first value
+// past the limits: too deep, a key twice in one object, too many values, or not JSON at all.
+// (nlohmann's parser callback could check the same while it builds, but its DOM parser then looks
+// through the whole enclosing container each time an object ends, which makes an object of n
+// objects take n^2 / 2 steps: minutes for 100,000.)
+class LimitCheck final : public nlohmann::json_sax<Json> {
+ public:
+  LimitCheck(const std::string& what, int max_depth, std::size_t max_values)
+      : what_(what), max_depth_(max_depth), max_values_(max_values) {}
+
+  bool null() override { return count_value(); }
+  bool boolean(bool) override { return count_value(); }
+  bool number_integer(number_integer_t) override { return count_value(); }
+  bool number_unsigned(number_unsigned_t) override { return count_value(); }
+  bool number_float(number_float_t, const string_t&) override { return count_value(); }
+  bool string(string_t&) override { return count_value(); }
+  bool binary(binary_t&) override { return count_value(); }
+
+  bool start_object(std::size_t) override {
+    open_container();
+    open_objects_.emplace_back();
+    return true;
+  }
+  bool key(string_t& key) override {
+    require(open_objects_.back().insert(key).second, what_, " gives the key \"", key,
+            "\" twice in one object");
+    return true;
+  }
+  bool end_object() override {
+    open_objects_.pop_back();
+    --depth_;
+    return true;
+  }
+  bool start_array(std::size_t) override {
+    open_container();
+    return true;
+  }
+  bool end_array() override {
+    --depth_;
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&,
+                   const nlohmann::detail::exception& error) override {
+    throw std::invalid_argument(
+        concat(what_, " is not valid JSON: ", short_parse_message(error.what())));
+  }
+
+ private:
+  bool count_value() {
+    ++values_;
+    require(values_ <= max_values_, what_, " holds more than ", max_values_, " JSON values");
+    return true;
+  }
+  void open_container() {
+    // depth_ counts the containers already open: the top level opens at 0.
+    require(depth_ < max_depth_, what_, " nests deeper than ", max_depth_, " levels");
+    ++depth_;
+    count_value();
+  }
+
+  const std::string& what_;
+  const int max_depth_;
+  const std::size_t max_values_;
+  int depth_ = 0;
+  std::size_t values_ = 0;
+  // The keys of every object still open, innermost last.
+  std::vector<std::unordered_set<std::string>> open_objects_;
+};
+
+}  // namespace
+
+Json parse_json_object(std::string_view text, const std::string& what, int max_depth,
+                       std::size_t max_values) {
+  // nlohmann's lexer reads a NUL byte as the end of the input, so "{} <NUL> anything" would pass
+  // as "{}". JSON allows no NUL outside strings, and none unescaped inside them.
+  const std::size_t nul = text.find('\0');
+  require(nul == std::string_view::npos, what, " is not valid JSON: a NUL byte at byte ", nul);
+  // White space around the value, skipped here in one quick pass: nlohmann's lexer would step
+  // through it a character at a time, twice (a safetensors header may be padded with up to
+  // 100 MB of spaces).
+  const auto is_white_space = [](char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+  };
+  while (!text.empty() && is_white_space(text.front())) text.remove_prefix(1);
+  while (!text.empty() && is_white_space(text.back())) text.remove_suffix(1);
+  LimitCheck check(what, max_depth, max_values);
+  Json::sax_parse(text.begin(), text.end(), &check);
+  // Within the limits and valid: built in one pass, with nothing left to fail but memory.
+  Json document = Json::parse(text.begin(), text.end());
   require(document.is_object(), what, " must be a JSON object, got ", describe_json(document));
   return document;
 }

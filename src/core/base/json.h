@@ -3,12 +3,14 @@
 // so that hostile input cannot exhaust the stack or the memory of a deep tree, and a refusal of
 // keys given twice in one object (nlohmann keeps the last silently; the safetensors reference
 // reader refuses them, and a file that says two things about one name is damaged). nlohmann
-// already refuses invalid UTF-8 in strings and anything after the value but white space.
+// already refuses invalid UTF-8 in strings and anything after the value but white space, except
+// after a NUL byte, which its lexer takes for the end of the input: a NUL byte is refused here.
 //
 // Every error is std::invalid_argument naming `what` (the file or part the caller reads, e.g.
 // "config.json") and the problem, with the key or position seen.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -25,10 +27,18 @@ using Json = nlohmann::json;
 // hurt.
 inline constexpr int default_max_json_depth = 32;
 
+// No limit on the number of values unless the caller sets one.
+inline constexpr std::size_t unlimited_json_values = static_cast<std::size_t>(-1);
+
 // `text` as one JSON object. Throws for text that is not JSON, JSON that is not an object, nesting
-// deeper than max_depth, or a key given twice in one object.
+// deeper than max_depth, a key given twice in one object, or more than max_values values (each
+// object, array, string, number, boolean and null counts one; keys do not). The tree takes tens of
+// bytes per value whatever the text spends on it ("0," is 2 bytes, its value 16 and more), so a
+// file whose length is allowed can still ask for far more memory than its length: max_values
+// stops the tree from growing past what the caller expects, before it is built.
 Json parse_json_object(std::string_view text, const std::string& what,
-                       int max_depth = default_max_json_depth);
+                       int max_depth = default_max_json_depth,
+                       std::size_t max_values = unlimited_json_values);
 
 // "an object", "a string", "the number 1.5", ...: how an error names a value it did not expect.
 std::string describe_json(const Json& value);

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include <chrono>
 #include <string>
 
 #include "base/json.h"
@@ -42,6 +43,40 @@ TEST_CASE("json: what is not one object is refused with the reason", "[json]") {
   CHECK(parse_error("{\"a\": 1}   \n") == "");
 }
 
+TEST_CASE("json: an error quotes at most 40 bytes of the text it read", "[json]") {
+  // nlohmann quotes the whole token up to the error: here 100,000 bytes.
+  const std::string message = parse_error("{\"a\": \"" + std::string(100000, 'x') + "\x01\"}");
+  CHECK_THAT(message, Catch::Contains("control character U+0001 (SOH) must be escaped") &&
+                          Catch::Contains("; last read: '\"" + std::string(39, 'x') + "...'"));
+  CHECK(message.size() < 250);
+  // Cut at a character, not inside one: "é" is 2 bytes.
+  std::string accents;
+  for (int i = 0; i < 100; ++i) accents += "\xC3\xA9";
+  const std::string cut = parse_error("{\"a\": \"" + accents + "\x01\"}");
+  CHECK_THAT(cut, Catch::EndsWith("\xC3\xA9...'"));
+}
+
+TEST_CASE("json: a NUL byte is refused, wherever it is (nlohmann would stop reading at it)",
+          "[json]") {
+  CHECK(parse_error(std::string("{\"a\": 1}\0 trailing", 17)) ==
+        "config.json is not valid JSON: a NUL byte at byte 8");
+  CHECK_THAT(parse_error(std::string("{\"a\0\": 1}", 10)), Catch::Contains("a NUL byte at byte 3"));
+  CHECK(parse_error("{\"a\\u0000\": 1}") == "");  // escaped, it is an ordinary character
+}
+
+TEST_CASE("json: an object of 200,000 objects parses in time linear in its size", "[json]") {
+  // nlohmann's parser callback rescans the enclosing container at the end of every object: with
+  // it, this took minutes.
+  std::string text = "{";
+  for (int i = 0; i < 200000; ++i) text += (i ? ",\"k" : "\"k") + std::to_string(i) + "\": {}";
+  text += "}";
+  const auto start = std::chrono::steady_clock::now();
+  CHECK(parse_json_object(text, "header").size() == 200000);
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  CHECK(seconds < 20.0);  // well under 1 s in Release
+}
+
 TEST_CASE("json: a key given twice in one object is refused, in another object it is not",
           "[json]") {
   CHECK_THAT(parse_error(R"({"n_embd": 768, "n_embd": 64})"),
@@ -59,6 +94,21 @@ TEST_CASE("json: nesting past the limit is refused before it is built", "[json]"
   CHECK_THAT(parse_error(nested(9), 8), Catch::Contains("nests deeper than 8 levels"));
   // Far deeper than any stack could recurse through.
   CHECK_THAT(parse_error(nested(1000000)), Catch::Contains("nests deeper than 32 levels"));
+}
+
+TEST_CASE("json: more values than the caller allows are refused before the tree is built",
+          "[json]") {
+  // 1 object + 1 array + 3 numbers + 1 string = 6 values; keys do not count.
+  const std::string text = R"({"a": [1, 2, 3], "b": "x"})";
+  CHECK_NOTHROW(parse_json_object(text, "header", default_max_json_depth, 6));
+  CHECK_THROWS_WITH(parse_json_object(text, "header", default_max_json_depth, 5),
+                    "header holds more than 5 JSON values");
+  // Two bytes a value in the text, far more in the tree: refused at the limit, not at the end.
+  std::string zeros = "{\"a\": [0";
+  for (int i = 0; i < 1000000; ++i) zeros += ",0";
+  zeros += "]}";
+  CHECK_THROWS_WITH(parse_json_object(zeros, "header", default_max_json_depth, 1000),
+                    "header holds more than 1000 JSON values");
 }
 
 TEST_CASE("json: a member of the wrong kind names the member and the value", "[json]") {
