@@ -471,8 +471,14 @@ void read_tensor_as_float(const SafetensorsTensor& tensor, const unsigned char* 
   require(byte_count % size == 0 && byte_count / size == tensor.element_count, label, ": ",
           tensor.element_count, " elements of ", dtype_name(tensor.dtype), " are not ", byte_count,
           " bytes");
-  const std::size_t count = byte_count / size;
-  switch (tensor.dtype) {
+  convert_to_float(tensor.dtype, bytes, byte_count / size, out);
+}
+
+void convert_to_float(SafetensorsDtype dtype, const unsigned char* bytes, std::size_t count,
+                      float* out) {
+  require(is_float_dtype(dtype), "dtype ", dtype_name(dtype),
+          " is not supported; F32, F16 and BF16 are");
+  switch (dtype) {
     case SafetensorsDtype::F32:
       for (std::size_t i = 0; i < count; ++i) out[i] = bits_float(load_u32(bytes + 4 * i));
       break;
@@ -542,11 +548,7 @@ std::uint64_t checked_element_count(const SafetensorsTensorToWrite& tensor) {
   const DtypeEntry& dtype = dtype_entry(tensor.dtype);
   require(is_float_dtype(tensor.dtype), label, ": dtype ", dtype.name,
           " cannot be written from floats; F32, F16 and BF16 can");
-  const std::uint64_t count = element_count(tensor.shape, dtype, label);
-  if (count > 0 && tensor.values == nullptr) {
-    fail(label, ": no values for shape ", shape_text(tensor.shape));
-  }
-  return count;
+  return element_count(tensor.shape, dtype, label);
 }
 
 }  // namespace
@@ -588,6 +590,10 @@ std::string safetensors_header_bytes(const std::vector<SafetensorsTensorToWrite>
 
 void append_tensor_bytes(const SafetensorsTensorToWrite& tensor, std::string& out) {
   const std::uint64_t count = checked_element_count(tensor);
+  if (count > 0 && tensor.values == nullptr) {
+    fail(writer_what, ": tensor ", quoted_name(tensor.name), ": no values for shape ",
+         shape_text(tensor.shape));
+  }
   const unsigned size = dtype_bits(tensor.dtype) / 8;
   const std::size_t start = out.size();
   out.resize(start + static_cast<std::size_t>(count) * size);

@@ -151,6 +151,12 @@ SafetensorsHeader parse_safetensors_header(std::string_view header_json, std::ui
 void read_tensor_as_float(const SafetensorsTensor& tensor, const unsigned char* bytes,
                           std::size_t byte_count, float* out);
 
+// `count` whole elements of `dtype` (F32, F16 or BF16) at `bytes`, at any alignment, converted
+// to floats at `out` as read_tensor_as_float converts them: for a reader that takes a tensor's
+// bytes in pieces (pretrained/gpt2_checkpoint.h).
+void convert_to_float(SafetensorsDtype dtype, const unsigned char* bytes, std::size_t count,
+                      float* out);
+
 // The index of the first NaN or infinity among values[0 .. count - 1], or count if none.
 std::size_t first_non_finite(const float* values, std::size_t count);
 
@@ -174,7 +180,9 @@ struct SafetensorsTensorToWrite {
 // when `metadata` is not empty) and is padded with spaces to a multiple of 8 bytes, as current
 // writers do, so that the data starts 8-aligned. Throws for a name that is empty, holds a NUL, is
 // "__metadata__", is not valid UTF-8 or is given twice; a dtype other than F32, F16 and BF16; a
-// shape past the limits; metadata that is not valid UTF-8; a header past max_header_bytes.
+// shape past the limits; metadata that is not valid UTF-8; a header past max_header_bytes. The
+// tensors' values are not read (they may be null): a large model's are gathered one tensor at a
+// time, after the header is written.
 std::string safetensors_header_bytes(const std::vector<SafetensorsTensorToWrite>& tensors,
                                      const std::map<std::string, std::string>& metadata = {});
 

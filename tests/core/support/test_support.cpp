@@ -37,7 +37,18 @@ void require_close(const spotlight::MatrixView& actual, const reference::Dense& 
 }
 
 Fixture load_fixture(const std::string& file_name) {
-  const std::string path = std::string(SPOTLIGHT_GOLDEN_DIR) + "/" + file_name;
+  return load_fixture_file(std::string(SPOTLIGHT_GOLDEN_DIR) + "/" + file_name);
+}
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw std::runtime_error("cannot open " + path);
+  std::ostringstream bytes;
+  bytes << in.rdbuf();
+  return bytes.str();
+}
+
+Fixture load_fixture_file(const std::string& path) {
   std::ifstream in(path);
   if (!in) throw std::runtime_error("cannot open fixture " + path);
   Fixture fixture;

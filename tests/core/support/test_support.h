@@ -42,5 +42,9 @@ void require_close(const spotlight::MatrixView& actual, const reference::Dense& 
 // Lines starting with '#' are comments.
 using Fixture = std::map<std::string, reference::Dense>;
 Fixture load_fixture(const std::string& file_name);  // relative to tests/golden
+Fixture load_fixture_file(const std::string& path);
+
+// A whole file's bytes (the tests' checkpoints).
+std::string read_file(const std::string& path);
 
 }  // namespace test_support
