@@ -240,11 +240,13 @@ run_sanitizer_tests() {
 # The libFuzzer targets of tests/fuzz and the input format each reads: its corpus is
 # tests/fuzz/corpus/FORMAT, in three parts that the targets only read -
 #   seeds/        hand-made inputs, one per entry point and edge case (tests/fuzz/make_seeds.py;
-#                 checkpoint: fuzz_checkpoint --write-seeds=DIR, tests/fuzz/fuzz_checkpoint.cpp)
+#                 checkpoint: fuzz_checkpoint --write-seeds=DIR, tests/fuzz/fuzz_checkpoint.cpp;
+#                 safetensors: fuzz_safetensors --write-seeds=DIR, tests/fuzz/fuzz_safetensors.cpp)
 #   regressions/  inputs that once broke a rule; each fixed, and tested by name in tests/
 #   learned/      what long runs found, merged and minimised (libFuzzer -merge=1) by ./build.sh fuzz
 # New inputs go to build/fuzz/corpus-work/FORMAT, kept from one run to the next on this machine.
-readonly FUZZ_TARGETS=(fuzz_core:core fuzz_core_scalar:core fuzz_training:training fuzz_checkpoint:checkpoint)
+readonly FUZZ_TARGETS=(fuzz_core:core fuzz_core_scalar:core fuzz_training:training fuzz_checkpoint:checkpoint
+  fuzz_safetensors:safetensors)
 
 # The targets to run: all of them, or those FUZZ_ONLY names (FUZZ_ONLY="fuzz_training").
 selected_fuzz_targets() {

@@ -21,8 +21,10 @@
 // Checks of the header (parse_safetensors_header; every one before any data is read), each error
 // a std::invalid_argument naming the tensor or field and the values seen:
 //   - N: at least 2 ("{}"), at most max_header_bytes, and 8 + N no more than the file's size;
-//   - the header: valid UTF-8 JSON (no byte order mark), one object, white space only around it,
-//     no key twice in one object, nesting at most 32 deep, at most max_header_values values;
+//   - the header: valid UTF-8 JSON (no byte order mark), one object, white space only around it
+//     (space, tab, CR, LF: the reference's serde_json allows these on both sides and refuses any
+//     other byte after the object, NUL padding included), no key twice in one object, nesting at
+//     most 32 deep, at most max_header_values values;
 //   - at most max_tensors tensors; each name non-empty and free of NUL characters;
 //   - each tensor an object with "dtype", "shape" and "data_offsets"; other members are ignored,
 //     as the reference ignores them;
@@ -38,7 +40,10 @@
 //     8 + N + the last end is the file's size exactly (zero-byte tensors may share a place);
 //   - "__metadata__": absent, null, or an object whose values are strings.
 //
-// Where this differs from the reference reader (all of them stricter, each for a reason):
+// Where this differs from the reference reader (stricter but for the first, each for a reason):
+//   - a shape with a 0 has no elements, whatever its other dimensions: the reference multiplies
+//     the dimensions in usize from the first and refuses [2^40, 2^40, 0] for overflowing on the
+//     way, which says nothing about the file;
 //   - a name given twice is refused (the reference keeps the last silently, base/json.h);
 //   - an empty name, a name with a NUL and a rank above 8 are refused (nothing real has them,
 //     and every consumer of a name would have to think about them);
