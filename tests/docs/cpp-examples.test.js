@@ -37,13 +37,31 @@ function newestHeaderTime() {
   return Math.max(...coreFiles('.h').map((name) => fs.statSync(path.join(CORE, name)).mtimeMs));
 }
 
-// Compiles each src/core/*/*.cpp that changed, two at a time (the machine has two cores).
+// The Unicode tables of src/core/data/unicode_classes.h, which CMake generates into its build
+// directory (src/core/CMakeLists.txt): generated here the same way, when missing or older than the
+// generator or UnicodeData.txt.
+const UNICODE_DATA = '/usr/share/unicode/UnicodeData.txt';
+function generateUnicodeTables() {
+  const generator = path.join(CORE, 'data', 'make_unicode_tables.py');
+  const tables = path.join(WORK, 'generated', 'unicode_tables.cpp');
+  const inputsTime = Math.max(fs.statSync(generator).mtimeMs, fs.statSync(UNICODE_DATA).mtimeMs);
+  if (!fs.existsSync(tables) || fs.statSync(tables).mtimeMs < inputsTime) {
+    fs.mkdirSync(path.dirname(tables), { recursive: true });
+    execFileSync('python3', [generator, UNICODE_DATA, tables]);
+  }
+  return tables;
+}
+
+// Compiles each src/core/*/*.cpp that changed, and the generated Unicode tables, two at a time
+// (the machine has two cores).
 async function compileCore() {
   fs.mkdirSync(OBJECTS, { recursive: true });
   const headers = newestHeaderTime();
-  const sources = coreFiles('.cpp');
-  const objects = sources.map((name) => path.join(OBJECTS, name.replace(/\.cpp$/, '.o').split(path.sep).join('_')));
-  const stale = sources.map((name, i) => [path.join(CORE, name), objects[i]]).filter(([source, object]) =>
+  // [source, its name for the object]
+  const sources = coreFiles('.cpp').map((name) => [path.join(CORE, name), name]);
+  sources.push([generateUnicodeTables(), path.join('generated', 'unicode_tables.cpp')]);
+  const objects = sources.map(([, name]) => path.join(OBJECTS, name.replace(/\.cpp$/, '.o').split(path.sep).join('_')));
+  const stale = sources.map(([source], i) => [source, objects[i]]).filter(([source, object]) =>
     !fs.existsSync(object) ||
     fs.statSync(object).mtimeMs < Math.max(fs.statSync(source).mtimeMs, headers));
   const queue = stale.slice();
