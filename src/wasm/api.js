@@ -33,7 +33,9 @@ const attentionApi = (function installAttentionApi(module) {
                       encode: 'rawEncode', splitWords: 'rawSplitWords',
                       splitCharacters: 'rawSplitCharacters', Trainer: 'RawTrainer',
                       workshopReport: 'rawWorkshopReport', scoreModelHeads: 'rawScoreModelHeads',
-                      scoreModelRelations: 'rawScoreModelRelations' };
+                      scoreModelRelations: 'rawScoreModelRelations',
+                      // pretrained_api.js's
+                      PretrainedLoader: 'RawPretrainedLoader', PretrainedModel: 'RawPretrainedModel' };
   let raw = null;
   function bindings() {
     if (!raw) {
@@ -666,8 +668,8 @@ const attentionApi = (function installAttentionApi(module) {
   module.scaledDotProductAttention = singleHead(true, 'scaledDotProductAttention');
   module.dotProductAttention = singleHead(false, 'dotProductAttention');
 
-  // What training_api.js builds on.
+  // What training_api.js and pretrained_api.js build on.
   return { bindings, describe, isPlainObject, fail, toArrayOf, toTokens, toText, toTexts,
-           toSequences, toBoolean, toSize, toIndex, toSeed, readOptions, toRelations, WasmObject,
-           TinyTransformer };
+           toSequences, toBoolean, toBytes, toStringValue, toSize, toIndex, toSeed, readOptions,
+           toRelations, WasmObject, TinyTransformer };
 }(Module));

@@ -307,6 +307,8 @@ declare namespace createAttentionModule {
     firstToken: Float64Array;
     /** Mean weight on the tokens after earlier occurrences of the query's token. */
     induction: Float64Array;
+    /** Mean weight on the earlier occurrences themselves (over the induction queries). */
+    duplicateToken: Float64Array;
   }
 
   /** In one sequence: the query's row is right when its largest weight is on key (key <= query). */
@@ -625,6 +627,102 @@ declare namespace createAttentionModule {
     /** scoreRelation of every relation name the sentences hold (in order of first appearance),
      *  over the model's attention; each sentence must fit the context. */
     scoreModelRelations(model: TinyTransformer, sentences: readonly ScoredSentence[]): RelationScores[];
+    /** A GPT-2-family model from Hugging Face's files; throws an Error naming a missing, damaged
+     *  or contradictory file, or the memory a model too large for the module needs. */
+    loadPretrained(files: PretrainedFiles): PretrainedModel;
+    /** The same, model.safetensors (of `size` bytes) fed piece by piece. */
+    openPretrained(files: PretrainedFiles, size: number): PretrainedLoader;
+  }
+
+  // ---- pretrained models (src/wasm/pretrained_api.js) ----------------------------------------
+
+  /** A model's files by name: config.json, model.safetensors, and vocab.json + merges.txt or
+   *  tokenizer.json; bytes, or text for the text files. Other names are not read. */
+  type PretrainedFiles = { [name: string]: Uint8Array | ArrayBuffer | string };
+
+  interface PretrainedConfig {
+    vocabSize: number;
+    contextLength: number;
+    embedDim: number;
+    numHeads: number;
+    numLayers: number;
+    /** The MLP's hidden width (n_inner; 4 * embedDim by default). */
+    mlpWidth: number;
+    layerNormEpsilon: number;
+    scaleAttention: boolean;
+    scaleAttentionByLayer: boolean;
+    parameters: number;
+    /** The id of <|endoftext|>, or -1. */
+    endOfText: number;
+    /** The tokenizer's ids: 0 .. tokenizerSize - 1 (at most vocabSize). */
+    tokenizerSize: number;
+  }
+
+  interface PretrainedToken {
+    id: number;
+    /** text.slice(start, end): a character belongs to the token holding its first UTF-8 byte, so
+     *  a token made of a character's later bytes covers "". */
+    text: string;
+    start: number;
+    end: number;
+  }
+
+  interface GenerateOptions {
+    /** 0: greedy. Default 1. */
+    temperature?: number;
+    /** 0: every token. Default 0. */
+    topK?: number;
+    /** In (0, 1]; 1: every token. Default 1. */
+    topP?: number;
+    seed?: number;
+    /** Keep where each head looked for each new token. Default false. */
+    attention?: boolean;
+  }
+
+  interface Generated {
+    ids: Int32Array;
+    /** Each token's probability under the options. */
+    probabilities: Float32Array;
+    /** Per new token, shape [numLayers * numHeads, keys]: the last position's attention row in
+     *  each head (layer-major) when the model chose it; null unless asked for. */
+    attention: Tensor[] | null;
+  }
+
+  class PretrainedModel {
+    private constructor();
+    readonly config: PretrainedConfig;
+    /** GPT-2's ids of any text, each with the part of the text it covers. */
+    encode(text: string): { ids: Int32Array; tokens: PretrainedToken[] };
+    decode(ids: TokenInput): string;
+    tokenBytes(id: number): Uint8Array;
+    /** logits shape [n - firstPosition, vocabSize]; no attention map is computed. */
+    forward(ids: TokenInput, options?: { firstPosition?: number }): { logits: Tensor };
+    /** shape [numHeads, n, n]: one layer's maps, nothing past that layer computed. */
+    attention(ids: TokenInput, layer: number): Tensor;
+    /** shape [numHeads, query + 1]. */
+    attentionRow(ids: TokenInput, layer: number, query: number): Tensor;
+    /** Every intermediate of the layer's attention, as TinyTransformer.trace gives it. */
+    trace(ids: TokenInput, layer: number): LayerTrace;
+    /** The k (default 10) likeliest tokens after `position` (default the last), likeliest first. */
+    topNext(ids: TokenInput, options?: { position?: number; k?: number }): { id: number; probability: number }[];
+    generate(ids: TokenInput, count: number, options?: GenerateOptions): Generated;
+    /** The detectors on R random tokens after <|endoftext|>, then the same R again. Defaults:
+     *  repeatLength 50, sequences 10, seed 1. */
+    detectHeads(options?: { repeatLength?: number; sequences?: number; seed?: number }): HeadScores;
+    save(options?: { dtype?: 'F32' | 'F16' | 'BF16' }): { 'config.json': string; 'model.safetensors': Uint8Array };
+    delete(): void;
+    isDeleted(): boolean;
+  }
+
+  /** Loading piece by piece: model.safetensors's bytes in order, in pieces of any size. */
+  class PretrainedLoader {
+    private constructor();
+    readonly size: number;
+    readonly bytesRead: number;
+    feed(bytes: Uint8Array | ArrayBuffer): void;
+    finish(): PretrainedModel;
+    delete(): void;
+    isDeleted(): boolean;
   }
 
   interface ModuleOptions {

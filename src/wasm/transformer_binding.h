@@ -30,8 +30,11 @@ TokenSequence to_tokens(const val& values, const char* name);
 val to_string_array(const std::vector<std::string>& strings);
 
 // {numLayers, numHeads, sequences, positionalQueries, inductionQueries, previousToken,
-// firstToken, induction}: the scores as Float64Arrays, layer-major.
+// firstToken, induction, duplicateToken}: the scores as Float64Arrays, layer-major.
 val head_scores_to_js(const spotlight::HeadScores& scores);
+
+// trace_to_js's members for the layer's heads, with {layer, input (T, d_model)}.
+val layer_trace_to_js(const spotlight::LayerTrace& trace);
 
 // {name, numLayers, numHeads, sequences, instances, accuracy, meanWeight}.
 val relation_scores_to_js(const spotlight::RelationScores& scores);

@@ -60,6 +60,14 @@ val head_scores_to_js(const spotlight::HeadScores& scores) {
   out.set("previousToken", to_float64_array(scores.previous_token));
   out.set("firstToken", to_float64_array(scores.first_token));
   out.set("induction", to_float64_array(scores.induction));
+  out.set("duplicateToken", to_float64_array(scores.duplicate_token));
+  return out;
+}
+
+val layer_trace_to_js(const spotlight::LayerTrace& trace) {
+  val out = trace_to_js(trace.attention);
+  out.set("layer", static_cast<double>(trace.layer));
+  out.set("input", to_tensor(trace.input.data(), {trace.input.rows(), trace.input.cols()}));
   return out;
 }
 
@@ -332,11 +340,7 @@ val TransformerBinding::trace(const val& tokens, int seq_len, int layer) const {
   return guarded_model([&] {
     require_length(tokens, "tokens", seq_len, "seqLen");
     require_forward_fits(seq_len, "the trace's");
-    const spotlight::LayerTrace trace = model_.trace(to_tokens(tokens, "tokens"), layer);
-    val out = spotlight_wasm::trace_to_js(trace.attention);
-    out.set("layer", static_cast<double>(trace.layer));
-    out.set("input", spotlight_wasm::to_tensor(trace.input.data(), {trace.input.rows(), trace.input.cols()}));
-    return out;
+    return layer_trace_to_js(model_.trace(to_tokens(tokens, "tokens"), layer));
   });
 }
 
