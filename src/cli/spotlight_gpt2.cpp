@@ -1,10 +1,14 @@
 // spotlight_gpt2: a GPT-2-family checkpoint from Hugging Face's files, on the command line.
 //
 //   spotlight_gpt2 inspect DIR TEXT [--top N] [--repeat N] [--sequences N] [--seed N]
+//                                   [--sentences N]
 //       the model's size, TEXT's tokens (id, and the text each covers), the N likeliest next
-//       tokens (default 10), and the head detectors' best heads on the repeated random tokens
-//       test (R = --repeat random tokens after <|endoftext|>, then the same R again; default 50,
-//       over --sequences sequences, default 10)
+//       tokens (default 10), the head detectors' best heads on the repeated random tokens test
+//       (R = --repeat random tokens after <|endoftext|>, then the same R again; default 50, over
+//       --sequences sequences, default 10), and for each of the workshop's relations the head
+//       that gets it right most often on the held-out sentences the workshop model is measured
+//       on, read as English (data/sentence_text.h), with its accuracy there and on the novel
+//       shapes (--sentences: how many of each, default the recipe's 600; 0 leaves this out)
 //   spotlight_gpt2 generate DIR TEXT [--count N] [--temperature X] [--top-k N] [--top-p X] [--seed N]
 //       TEXT continued by N tokens (default 20; temperature 0 is greedy)
 //   spotlight_gpt2 convert IN OUT [--dtype F32|F16|BF16]
@@ -28,10 +32,14 @@
 
 #include "analysis/head_detectors.h"
 #include "data/bpe_tokenizer.h"
+#include "data/sentence_text.h"
 #include "model/checkpoint.h"
 #include "model/sampling.h"
 #include "pretrained/gpt2_checkpoint.h"
 #include "pretrained/gpt2_config.h"
+#include "training/recipes.h"
+#include "training/trainer.h"
+#include "training/workshop_report.h"
 
 namespace {
 
@@ -40,7 +48,7 @@ namespace fs = std::filesystem;
 
 struct Arguments {
   std::string command, first, second;
-  Index top = 10, count = 20, repeat = 50, sequences = 10;
+  Index top = 10, count = 20, repeat = 50, sequences = 10, sentences = -1;
   SamplingOptions sampling;
   std::uint64_t seed = 1;
   std::string dtype = "F32";
@@ -49,7 +57,8 @@ struct Arguments {
 [[noreturn]] void usage(const std::string& problem) {
   std::ostream& out = problem.empty() ? std::cout : std::cerr;
   if (!problem.empty()) out << "spotlight_gpt2: " << problem << "\n";
-  out << "usage: spotlight_gpt2 inspect DIR TEXT [--top N] [--repeat N] [--sequences N] [--seed N]\n"
+  out << "usage: spotlight_gpt2 inspect DIR TEXT [--top N] [--repeat N] [--sequences N] [--seed N]"
+         " [--sentences N]\n"
          "       spotlight_gpt2 generate DIR TEXT [--count N] [--temperature X] [--top-k N]"
          " [--top-p X] [--seed N]\n"
          "       spotlight_gpt2 convert IN OUT [--dtype F32|F16|BF16]\n"
@@ -88,6 +97,7 @@ Arguments parse(int argc, char** argv) {
     else if (flag == "--count") arguments.count = whole_number(flag, value);
     else if (flag == "--repeat") arguments.repeat = whole_number(flag, value);
     else if (flag == "--sequences") arguments.sequences = whole_number(flag, value);
+    else if (flag == "--sentences") arguments.sentences = whole_number(flag, value);
     else if (flag == "--seed") arguments.seed = static_cast<std::uint64_t>(whole_number(flag, value));
     else if (flag == "--temperature") arguments.sampling.temperature = static_cast<float>(real_number(flag, value));
     else if (flag == "--top-k") arguments.sampling.top_k = whole_number(flag, value);
@@ -166,6 +176,38 @@ std::string head_name(const std::vector<double>& scores, Index n_heads) {
   return out.str();
 }
 
+// The workshop's relations in the model's heads: on the held-out and novel sentences the
+// workshop model's report uses (training/workshop_report.h), each read as English.
+void print_relations(const Pretrained& pretrained, TokenId start_token, Index sentences) {
+  Recipe recipe = workshop_recipe();
+  if (sentences > 0) recipe.eval_sequences = sentences;
+  const WorkshopData data = workshop_data(recipe);
+  const auto encode = [&](const std::vector<Sentence>& list) {
+    std::vector<EncodedSentence> encoded;
+    for (const Sentence& sentence : list) {
+      encoded.push_back(encode_sentence_text(pretrained.tokenizer, sentence, start_token));
+    }
+    return encoded;
+  };
+  const std::vector<RelationScores> held_out = score_model_relations(pretrained.model, encode(data.held_out));
+  const std::vector<RelationScores> novel = score_model_relations(pretrained.model, encode(data.novel));
+  const Index n_heads = pretrained.model.config().n_heads;
+  std::cout << "the workshop's relations, each word at its last token (" << data.held_out.size()
+            << " held-out sentences, " << data.novel.size() << " of novel shapes):\n";
+  for (const RelationScores& relation : held_out) {
+    const HeadLocation best = best_head(relation.accuracy, n_heads);
+    const auto index = static_cast<std::size_t>(best.layer * n_heads + best.head);
+    double novel_accuracy = 0.0;
+    for (const RelationScores& other : novel) {
+      if (other.name == relation.name) novel_accuracy = other.accuracy[index];
+    }
+    std::cout << "  " << std::left << std::setw(16) << relation.name << std::right << " head "
+              << best.layer << "." << best.head << ": " << std::fixed << std::setprecision(1)
+              << 100.0 * relation.accuracy[index] << "% of " << relation.instances
+              << " held out, " << 100.0 * novel_accuracy << "% novel\n";
+  }
+}
+
 int inspect(const Arguments& arguments) {
   const auto start = std::chrono::steady_clock::now();
   const Pretrained pretrained = read_folder(arguments.first);
@@ -208,6 +250,7 @@ int inspect(const Arguments& arguments) {
             << "  first token      " << head_name(scores.first_token, config.n_heads) << "\n"
             << "  duplicate token  " << head_name(scores.duplicate_token, config.n_heads) << "\n"
             << "  induction        " << head_name(scores.induction, config.n_heads) << "\n";
+  if (arguments.sentences != 0) print_relations(pretrained, test.start_token, arguments.sentences);
   return 0;
 }
 
