@@ -11,6 +11,10 @@ namespace spotlight {
 
 namespace {
 
+// The values of tokenizer.json besides the vocabulary and the merges (GPT-2's has about 40): the
+// components around the model and the added tokens.
+constexpr std::size_t tokenizer_json_extra_values = 100000;
+
 // A pair of tokens as one key of the merge table: left << 32 | right.
 std::uint64_t pair_key(TokenId left, TokenId right) {
   return (std::uint64_t{static_cast<std::uint32_t>(left)} << 32) |
@@ -282,7 +286,9 @@ BpeTokenizer::BpeTokenizer(std::vector<std::string> token_strings, const std::st
 
 BpeTokenizer BpeTokenizer::from_vocab_and_merges(std::string_view vocab_json,
                                                  std::string_view merges_txt) {
-  const Json vocab = parse_json_object(vocab_json, "vocab.json");
+  // The object and one id per token: a larger file is refused before its tree is built.
+  const Json vocab = parse_json_object(vocab_json, "vocab.json", default_max_json_depth,
+                                       1 + BpeLimits::max_tokens);
   // Lines end in '\n'; the last may not. A first line "#version..." is a header, not a merge.
   std::vector<std::string_view> lines;
   for (std::size_t start = 0; start < merges_txt.size();) {
@@ -309,7 +315,10 @@ BpeTokenizer BpeTokenizer::from_vocab_and_merges(std::string_view vocab_json,
 }
 
 BpeTokenizer BpeTokenizer::from_tokenizer_json(std::string_view tokenizer_json) {
-  const Json document = parse_json_object(tokenizer_json, "tokenizer.json");
+  // At most one id per token, three values per merge (a pair), and the rest of the file.
+  const Json document = parse_json_object(
+      tokenizer_json, "tokenizer.json", default_max_json_depth,
+      BpeLimits::max_tokens + 3 * BpeLimits::max_merges + tokenizer_json_extra_values);
   const Json& model = json_member(document, "model", "tokenizer.json");
   require_gpt2_model(model);
   require_gpt2_pipeline(document);

@@ -45,7 +45,8 @@
 //                           suffix, ignore_merges, byte_fallback
 // Both require: ids 0 to n - 1, each once; every token a non-empty string of bytes_to_unicode's
 // characters; all 256 byte tokens; merges of two tokens of the vocabulary whose concatenation is
-// one too, none given twice; at most BpeLimits' sizes (GPT-2: 50,257 tokens, 50,000 merges).
+// one too, none given twice; at most BpeLimits' sizes (GPT-2: 50,257 tokens, 50,000 merges), which
+// the JSON parser enforces before it builds a tree (base/json.h's max_values).
 #pragma once
 
 #include <cstddef>

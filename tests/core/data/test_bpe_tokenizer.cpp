@@ -576,12 +576,18 @@ TEST_CASE("load: each merge is two tokens of the vocabulary that make a third, g
              Contains("line 1: \"a b\\r\": \"b\\r\" is not a token of vocab.json"));
 }
 
-TEST_CASE("load: at most a million merges", "[bpe]") {
+TEST_CASE("load: at most a million tokens and a million merges", "[bpe]") {
   const std::string vocab = vocab_json(byte_tokens_and({"ab"}));
   std::string merges;
   for (std::size_t i = 0; i <= spotlight::BpeLimits::max_merges; ++i) merges += "a b\n";
   CHECK(vocab_and_merges_error(vocab, merges) ==
         "merges.txt has 1000001 merges, more than 1000000");
+  // The parser stops at the value past a million and one (the object and a million ids), before
+  // the rest of the file becomes a tree; here the values are in one array.
+  std::string huge_vocab = "{\"a\": [";
+  for (std::size_t i = 0; i <= spotlight::BpeLimits::max_tokens; ++i) huge_vocab += "0,";
+  huge_vocab += "0]}";
+  CHECK(vocab_and_merges_error(huge_vocab, "") == "vocab.json holds more than 1000001 JSON values");
 }
 
 // ---- tokenizer.json ----------------------------------------------------------------------------
