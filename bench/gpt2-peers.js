@@ -154,7 +154,7 @@ async function timeForward(peers, { vocabSize, lengths = LENGTHS, quick = false,
 }
 
 // Greedy generation after a prompt: each run times generate(prompt, count) and generate(prompt, 1),
-// peers alternating. tokens_per_s = count / the first (the prompt's pass included);
+// peers alternating (and which goes first alternating run by run). tokens_per_s = count / the first (the prompt's pass included);
 // decode_tokens_per_s = (count - 1) / (the first - the second): the steps that read one new
 // token each, the bandwidth-bound part. Peers without generate are left out.
 async function timeGenerate(peers, { vocabSize, promptLength = 16, count = 32, quick = false, now, log = () => {} }) {
@@ -165,7 +165,9 @@ async function timeGenerate(peers, { vocabSize, promptLength = 16, count = 32, q
   const full = generating.map(() => []);
   const single = generating.map(() => []);
   for (let run = 0; run < (quick ? 2 : 5); run += 1) {
-    for (let i = 0; i < generating.length; i += 1) {
+    const order = generating.map((_, i) => i);
+    if (run % 2 === 1) order.reverse();
+    for (const i of order) {
       let start = now();
       await generating[i].generate(prompt, count);
       full[i].push(now() - start);
