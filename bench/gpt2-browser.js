@@ -21,6 +21,7 @@ const { startServer, launch } = require('../tests/browser/harness');
 
 const ROOT = path.resolve(__dirname, '..');
 const OUT = path.join(ROOT, 'build', 'bench');
+const PROBE = path.join(ROOT, 'build', 'bandwidth', 'bandwidth_probe.js');
 const QUICK = process.argv.includes('--quick');
 const DIR = path.resolve(process.argv.includes('--dir') ? process.argv[process.argv.indexOf('--dir') + 1] : path.join(OUT, 'gpt2-random'));
 
@@ -53,6 +54,8 @@ async function timing(browser, origin, folderUrl) {
   page.on('console', (message) => console.log(message.text()));
   page.on('pageerror', (error) => console.error(`page error: ${error.message}`));
   await page.goto(`${origin}/bench/gpt2-browser.html`);
+  // The wasm bandwidth probe, measured beside the generation (when bench/bandwidth_probe.sh built it).
+  if (fs.existsSync(PROBE)) await page.addScriptTag({ content: fs.readFileSync(PROBE, 'utf8') });
   await fetchFiles(page, folderUrl, null);
   return page.evaluate(async ({ quick }) => {
     const P = window.gpt2Peers;
@@ -67,7 +70,8 @@ async function timing(browser, origin, folderUrl) {
     delete window.gpt2Files;
     const options = Object.assign({ vocabSize: window.gpt2VocabSize, quick, lengths: quick ? P.QUICK_LENGTHS : P.LENGTHS }, clock);
     rows.push(...await P.timeForward(list, options));
-    rows.push(...await P.timeGenerate(list, options));
+    const bandwidth = window.createBandwidthProbe ? await P.bandwidthProbe(window.createBandwidthProbe) : null;
+    rows.push(...await P.timeGenerate(list, Object.assign({ bandwidth }, options)));
     for (const peer of list) if (peer.release) await peer.release();
     return rows;
   }, { quick: QUICK });

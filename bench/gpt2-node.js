@@ -52,9 +52,13 @@ async function nodePeers() {
   return [ortPeer()];
 }
 
+// {name: Uint8Array} of the folder's files, each a view of the Buffer read (no second copy).
 function readFiles(dir, names) {
   const files = {};
-  for (const name of names) files[name] = new Uint8Array(fs.readFileSync(path.join(dir, name)));
+  for (const name of names) {
+    const buffer = fs.readFileSync(path.join(dir, name));
+    files[name] = new Uint8Array(buffer.buffer, buffer.byteOffset, buffer.length);
+  }
   return files;
 }
 
@@ -160,6 +164,12 @@ async function memory(name) {
 
 // ---- the benchmark -----------------------------------------------------------------------------------
 
+// The wasm bandwidth probe in this process (null when bench/bandwidth_probe.sh has not built it).
+async function bandwidthInProcess() {
+  const file = path.join(ROOT, 'build', 'bandwidth', 'bandwidth_probe.js');
+  return fs.existsSync(file) ? peers.bandwidthProbe(require(file)) : null;
+}
+
 async function bench() {
   const list = await nodePeers();
   const names = [...new Set(list.flatMap((peer) => peer.files))];
@@ -173,7 +183,7 @@ async function bench() {
   }
   const lengths = QUICK ? peers.QUICK_LENGTHS : peers.LENGTHS;
   rows.push(...await peers.timeForward(list, { vocabSize, lengths, quick: QUICK, now, log }));
-  rows.push(...await peers.timeGenerate(list, { vocabSize, quick: QUICK, now, log }));
+  rows.push(...await peers.timeGenerate(list, { vocabSize, quick: QUICK, now, log, bandwidth: await bandwidthInProcess() }));
   for (const peer of list) if (peer.release) await peer.release();
   // Each peer's memory in a fresh process, so that no other peer's heap counts.
   for (const peer of list) {

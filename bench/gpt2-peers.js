@@ -154,17 +154,22 @@ async function timeForward(peers, { vocabSize, lengths = LENGTHS, quick = false,
 }
 
 // Greedy generation after a prompt: each run times generate(prompt, count) and generate(prompt, 1),
-// peers alternating (and which goes first alternating run by run). tokens_per_s = count / the first (the prompt's pass included);
-// decode_tokens_per_s = (count - 1) / (the first - the second): the steps that read one new
-// token each, the bandwidth-bound part. Peers without generate are left out.
-async function timeGenerate(peers, { vocabSize, promptLength = 16, count = 32, quick = false, now, log = () => {} }) {
+// peers alternating (and which goes first alternating run by run). tokens_per_s = count / the
+// first (the prompt's pass included); decode_tokens_per_s = (count - 1) / (the first - the
+// second): the steps that read one new token each, the bandwidth-bound part. Peers without
+// generate are left out. bandwidth(), if given (bandwidthProbe below), runs once a run, so that
+// the bound is measured beside the generation on a machine whose load changes by the minute:
+// the rows get its median over the runs, bandwidth_gb_per_s.
+async function timeGenerate(peers, { vocabSize, promptLength = 16, count = 32, quick = false, now, log = () => {}, bandwidth = null }) {
   const generating = peers.filter((peer) => typeof peer.generate === 'function');
   const prompt = randomIds(promptLength, vocabSize, 7);
   const first = [];
   for (const peer of generating) first.push(Array.from(await peer.generate(prompt, count)));  // warm-up
   const full = generating.map(() => []);
   const single = generating.map(() => []);
+  const rates = [];
   for (let run = 0; run < (quick ? 2 : 5); run += 1) {
+    if (bandwidth) rates.push(bandwidth().best_gb_per_s);
     const order = generating.map((_, i) => i);
     if (run % 2 === 1) order.reverse();
     for (const i of order) {
@@ -183,11 +188,25 @@ async function timeGenerate(peers, { vocabSize, promptLength = 16, count = 32, q
       first_token_ms: prefill, runs: full[i].length, tokens_per_s: count / (total / 1000),
       decode_tokens_per_s: (count - 1) / ((total - prefill) / 1000),
       same_tokens_as_first: first[i].every((token, j) => token === first[0][j]) };
+    if (rates.length) row.bandwidth_gb_per_s = median(rates);
     log(`generate ${count} after ${promptLength}  ${peer.name.padEnd(28)} ${total.toFixed(0).padStart(7)} ms, ` +
       `${row.tokens_per_s.toFixed(1)} tokens/s, ${row.decode_tokens_per_s.toFixed(1)} tokens/s decoding alone` +
+      (rates.length ? ` (read bandwidth meanwhile ${row.bandwidth_gb_per_s.toFixed(1)} GB/s)` : '') +
       (i > 0 ? `, tokens ${row.same_tokens_as_first ? 'the same as' : 'NOT the same as'} ${generating[0].name}'s` : ''));
     return row;
   });
+}
+
+// bench/bandwidth_probe.c's wasm build (createBandwidthProbe, from bench/bandwidth_probe.sh) as a
+// function that measures once: {bytes, passes, best_gb_per_s, median_gb_per_s}. Each call
+// allocates and fills its array anew (256 MiB, 3 passes by default: about a second).
+async function bandwidthProbe(createBandwidthProbe, args = ['256', '3']) {
+  let line = null;
+  const probe = await createBandwidthProbe({ print: (text) => { line = text; } });
+  return () => {
+    probe.callMain(args);
+    return JSON.parse(line);
+  };
 }
 
 // load(files) of one peer, timed: {peer, kind: 'load', ms, ...the peer's own details}.
@@ -204,5 +223,5 @@ function resultFileName(peerName, engine) {
   return `gpt2-${slug}-${engine}.jsonl`;
 }
 
-module.exports = { LENGTHS, QUICK_LENGTHS, ortGpt2Peer, timeForward, timeGenerate, timeLoad, resultFileName, randomIds, argmaxLowest,
-  relativeDifference, median };
+module.exports = { LENGTHS, QUICK_LENGTHS, ortGpt2Peer, timeForward, timeGenerate, timeLoad, bandwidthProbe, resultFileName, randomIds,
+  argmaxLowest, relativeDifference, median };

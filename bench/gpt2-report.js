@@ -18,9 +18,10 @@
 //        load(files) from the files' bytes in memory (reading them is not counted); the parts
 //        are the peer's own (onnxruntime-web: building the ONNX graph, creating the session)
 //   {"kind":"generate","prompt":16,"new_tokens":32,"median_ms":..,"first_token_ms":..,
-//    "tokens_per_s":..,"decode_tokens_per_s":..,"same_tokens_as_first":true}
+//    "tokens_per_s":..,"decode_tokens_per_s":..,"same_tokens_as_first":true,"bandwidth_gb_per_s":..}
 //        greedy tokens with a key-value cache; tokens_per_s = new_tokens / median_ms;
-//        decode_tokens_per_s = (new_tokens - 1) / (median_ms - first_token_ms)
+//        decode_tokens_per_s = (new_tokens - 1) / (median_ms - first_token_ms); bandwidth_gb_per_s:
+//        the median of the bandwidth probe's best, run once between the runs (when built)
 //   {"kind":"memory","n":1024,"measure":"...","files_read_bytes":..,"loaded_bytes":..,"peak_bytes":..}
 //        resident memory of a fresh process (Node.js, Python) or of the page's renderer process
 //        (Chromium): after the files are read, after load, and the peak after a forward pass at n
@@ -113,18 +114,22 @@ function report(rows) {
   const count = generated.length ? generated[0].new_tokens : 32;
   const bytesPerToken = WEIGHT_BYTES_PER_TOKEN + CACHE_BYTES_PER_POSITION * (prompt + count / 2);
   lines.push('', `## Generation: ${count} greedy tokens after ${prompt}, with a key-value cache`, '');
-  lines.push(table(['peer, engine', 'ms (median)', 'tokens/s', 'decoding alone, tokens/s', 'bound at this engine\'s read bandwidth'],
+  lines.push(table(['peer, engine', 'ms (median)', 'tokens/s', 'decoding alone, tokens/s', 'bound: read bandwidth / bytes a token reads'],
     columns.filter(([, engine]) => engine !== null).map(([peer, engine]) => {
       const row = find(peer, engine, 'generate');
       const probe = bandwidth.find((b) => b.engine === engine);
-      const bound = probe ? `${(probe.best_gb_per_s * 1e9 / bytesPerToken).toFixed(1)} tokens/s` : '-';
+      const rate = row && row.bandwidth_gb_per_s ? row.bandwidth_gb_per_s : probe && probe.best_gb_per_s;
+      const bound = rate ? `${(rate * 1e9 / bytesPerToken).toFixed(1)} tokens/s (${rate.toFixed(1)} GB/s` +
+        `${row && row.bandwidth_gb_per_s ? ', measured between the runs' : ', the probe\'s best'})` : '-';
       if (!row) return [columnName([peer, engine]), '-', '-', '-', bound];
       return [columnName([peer, engine]), ms(row.median_ms), row.tokens_per_s.toFixed(1), row.decode_tokens_per_s.toFixed(1) +
         (row.same_tokens_as_first === false ? ' (tokens differ from the first peer\'s)' : ''), bound];
     })));
   lines.push('', `"Decoding alone" leaves out the prompt's pass: (${count} - 1) / (time of ${count} tokens - time of 1). ` +
     `The bound: each decoded token reads ${(bytesPerToken / 1e6).toFixed(1)} MB (every weight once - wte whole for the logits, ` +
-    `one row of wpe - and the key-value cache at the generation's middle), at the best read bandwidth below.`);
+    'one row of wpe - and the key-value cache at the generation\'s middle) at the read bandwidth of the engine\'s probe, ' +
+    'run between the generation runs in the same process (PyTorch: the native probe between its runs); the machine\'s load ' +
+    'moves that bandwidth by 2x within minutes.');
 
   lines.push('', '## Memory read bandwidth (bench/bandwidth_probe.c, one thread, 128-bit vectors)', '');
   lines.push(bandwidth.length ? table(['engine', 'array', 'best GB/s', 'median GB/s', 'generation bound (tokens/s)'],

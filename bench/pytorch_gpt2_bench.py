@@ -4,13 +4,15 @@ by tests/golden/make_gpt2_checkpoints.py's reader) in float32 torch ops on one C
 as bench/gpt2-node.js times the wasm peers. JSON lines on stdout (the format: bench/gpt2-report.js),
 progress on stderr:
 
-    /usr/bin/python3 bench/pytorch_gpt2_bench.py [--quick] [--dir DIR] > build/bench/gpt2-pytorch-native.jsonl
+    /usr/bin/python3 bench/pytorch_gpt2_bench.py [--quick] [--dir DIR] \
+        > build/bench/gpt2-pytorch-1-thread-native.jsonl
     (./build.sh bench runs it, BENCH_ONLY=gpt2; DIR defaults to build/bench/gpt2-random)
 
 Rows, in order: check (this forward pass and its cached generation against the float64 reference
 on two small checkpoints; the script exits 1 if one fails), load, forward at n = 16, 64, 256,
-1024 (medians), generate (32 greedy tokens after 16, with the key-value cache below), memory (peak
-RSS of a fresh process that loads and runs the largest n: `--memory`).
+1024 (medians), generate (32 greedy tokens after 16, with the key-value cache below, and the native
+bandwidth probe's GB/s measured between the runs), memory (peak RSS of a fresh process that loads
+and runs the largest n: `--memory`).
 
 Debian's python3-torch 1.13 has no scaled_dot_product_attention: the attention is the usual
 matmul - masked softmax - matmul, as in the float64 reference. The key-value cache is one
@@ -19,8 +21,8 @@ preallocated (n_layer, 2, n_head, n_positions, d_head) tensor per generation, wr
 import argparse
 import json
 import math
-import platform
 import os
+import platform
 import statistics
 import subprocess
 import sys
@@ -46,6 +48,9 @@ ENGINE = {"engine": "native", "engine_version": f"PyTorch {torch.__version__}, P
 LENGTHS, QUICK_LENGTHS = [16, 64, 256, 1024], [16, 64]
 PROMPT, NEW_TOKENS = 16, 32
 CHECKPOINTS = ["gpt2_depth", "real_vocab"]
+# bench/bandwidth_probe.sh's native build: run between the generation runs, as the wasm peers run
+# its wasm build in their own process, so that the bound is measured beside the generation.
+PROBE = ROOT / "build" / "bandwidth" / "bandwidth_probe"
 
 
 def log(line):
@@ -221,8 +226,11 @@ def main():
         prompt = random_ids(PROMPT, vocab_size, 7)
         model.generate(prompt, NEW_TOKENS)  # warm-up
         repeats = 2 if args.quick else 5
-        full, single = [], []
-        for _ in range(repeats):  # as gpt2-peers.js's timeGenerate: count tokens, then 1
+        full, single, rates = [], [], []
+        for _ in range(repeats):  # as gpt2-peers.js's timeGenerate: the probe, count tokens, 1
+            if PROBE.is_file():
+                probe = subprocess.run([str(PROBE), "256", "3"], check=True, capture_output=True)
+                rates.append(json.loads(probe.stdout)["best_gb_per_s"])
             full.append(median_ms(lambda: model.generate(prompt, NEW_TOKENS), 1)[0])
             single.append(median_ms(lambda: model.generate(prompt, 1), 1)[0])
         total, first = statistics.median(full), statistics.median(single)
@@ -230,8 +238,11 @@ def main():
                "first_token_ms": first, "runs": repeats,
                "tokens_per_s": NEW_TOKENS / (total / 1000),
                "decode_tokens_per_s": (NEW_TOKENS - 1) / ((total - first) / 1000)}
+        if rates:
+            row["bandwidth_gb_per_s"] = statistics.median(rates)
         log(f"generate {NEW_TOKENS} after {PROMPT}  {PEER}: {total:.0f} ms, "
-            f"{row['tokens_per_s']:.1f} tokens/s, {row['decode_tokens_per_s']:.1f} decoding alone")
+            f"{row['tokens_per_s']:.1f} tokens/s, {row['decode_tokens_per_s']:.1f} decoding alone"
+            + (f" (read bandwidth meanwhile {row['bandwidth_gb_per_s']:.1f} GB/s)" if rates else ""))
         emit(row)
     del model
     command = [sys.executable, __file__, "--memory", "--dir", args.dir] + \
