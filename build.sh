@@ -22,8 +22,11 @@
 #                       the native build and PyTorch; training - TinyTransformer.trainStep (tokens/s)
 #                       against the same model in TensorFlow.js (wasm and cpu backends), the native
 #                       build and PyTorch, in Node.js and headless Chromium; page - the page's own
-#                       training (workshop, induction) in Chromium and Firefox. BENCH_ONLY=attention,
-#                       training or page runs one of them; BENCH_QUICK=1 a short version
+#                       training (workshop, induction) in Chromium and Firefox; gpt2 - GPT-2 small's
+#                       forward pass, load, memory and generation in onnxruntime-web (Node.js and
+#                       Chromium) and PyTorch, on random weights of gpt2's shapes, with the memory
+#                       bandwidth that bounds generation (bench/gpt2-report.js). BENCH_ONLY=attention,
+#                       training, page or gpt2 runs one of them; BENCH_QUICK=1 a short version
 #   ./build.sh help     this text
 #
 # Needs Debian 12 (or a Debian-like system with apt-get); installing packages needs root.
@@ -428,17 +431,40 @@ run_page_training_bench() {
   node bench/page-training.js "$@"
 }
 
+# GPT-2 small on random weights of its shapes: the peers checked against the float64 reference
+# first, then timed; results in build/bench/gpt2-*.jsonl, the table in build/bench/gpt2-report.md.
+# (node bench/gpt2-node.js --ort-variants, not run here, times onnxruntime-web's graph variants.)
+run_gpt2_bench() {
+  find build/bench -maxdepth 1 -name 'gpt2-*.jsonl' ! -name 'gpt2-ort-variants-node.jsonl' -delete
+  log "GPT-2 benchmark: the checkpoint (gpt2's shapes and file layout, random weights) in build/bench/gpt2-random"
+  /usr/bin/python3 bench/gpt2_random_checkpoint.py
+  log "GPT-2 benchmark: the peers against the float64 reference (two small checkpoints)"
+  node bench/gpt2-node.js --check
+  log "GPT-2 benchmark: memory read bandwidth, natively, in Node.js and in Chromium (bench/bandwidth_probe.c)"
+  bench/bandwidth_probe.sh "$@"
+  log "GPT-2 benchmark: Node.js"
+  node bench/gpt2-node.js "$@"
+  log "GPT-2 benchmark: headless Chromium (the same peers, in a page on 127.0.0.1)"
+  node bench/gpt2-browser.js "$@"
+  log "GPT-2 benchmark: PyTorch CPU, one thread"
+  /usr/bin/python3 bench/pytorch_gpt2_bench.py "$@" >build/bench/gpt2-pytorch-1-thread-native.jsonl
+  log "GPT-2 benchmark report"
+  node bench/gpt2-report.js
+}
+
 run_bench() {
   local quick=() only=${BENCH_ONLY:-}
   if [ -n "${BENCH_QUICK:-}" ]; then quick=(--quick); fi
   mkdir -p build/bench
   case "$only" in
-    '') run_attention_bench "${quick[@]}" && run_training_bench "${quick[@]}" && run_page_training_bench "${quick[@]}" ;;
+    '') run_attention_bench "${quick[@]}" && run_training_bench "${quick[@]}" && run_page_training_bench "${quick[@]}" &&
+      run_gpt2_bench "${quick[@]}" ;;
     page) run_page_training_bench "${quick[@]}" ;;
     attention) run_attention_bench "${quick[@]}" ;;
     training) run_training_bench "${quick[@]}" ;;
+    gpt2) run_gpt2_bench "${quick[@]}" ;;
     *)
-      echo "error: BENCH_ONLY='$only'; expected attention, training or page (or unset for all)" >&2
+      echo "error: BENCH_ONLY='$only'; expected attention, training, page or gpt2 (or unset for all)" >&2
       exit 2
       ;;
   esac

