@@ -18,6 +18,9 @@
 //       onnxruntime-web's graph variants (bench/gpt2-onnx.js): each against the default, in pairs,
 //       alternating. Writes build/bench/gpt2-ort-variants-node.jsonl.
 'use strict';
+// Node.js 20 validates relaxed SIMD only behind this flag (set before the module compiles), as
+// bench/run-node.js sets it.
+require('v8').setFlagsFromString('--experimental-wasm-relaxed-simd');
 const { execFileSync } = require('child_process');
 const fs = require('fs');
 const os = require('os');
@@ -49,7 +52,8 @@ function ortPeer(options = {}, name = 'onnxruntime-web') {
 // The peers, in the order of the timing loops (the first is the cross-check's reference); the
 // other modes find them here too (--check, --memory NAME).
 async function nodePeers() {
-  return [ortPeer()];
+  const createModule = require(path.join(ROOT, 'web', 'generated', 'attention.js'));
+  return [peers.oursGpt2Peer(() => createModule({ simd: 'relaxed-simd' })), ortPeer()];
 }
 
 // {name: Uint8Array} of the folder's files, each a view of the Buffer read (no second copy).

@@ -105,6 +105,33 @@ function ortGpt2Peer(ort, buildModel, { name = 'onnxruntime-web', fileNames, ses
   };
 }
 
+// This project's module (src/wasm/pretrained_api.js): `createModule()` resolves to it (the module
+// is made at the first load, so a page or a process that times another peer alone never starts it).
+function oursGpt2Peer(createModule, { name = 'ours' } = {}) {
+  let M = null;
+  let model = null;
+  return {
+    name,
+    files: ['config.json', 'model.safetensors', 'vocab.json', 'merges.txt'],
+    async load(files) {
+      if (!M) M = await createModule();
+      const start = performance.now();
+      model = M.loadPretrained(files);
+      return { load_ms: performance.now() - start };
+    },
+    async forward(ids) {
+      return { logits: model.forward(ids).logits.data };
+    },
+    async generate(ids, count) {
+      return model.generate(ids, count, { temperature: 0 }).ids;
+    },
+    async release() {
+      model.delete();
+      model = null;
+    },
+  };
+}
+
 // ---- the timing loops -------------------------------------------------------------------------------
 
 // The benchmark's sequence lengths and the timed runs at each (after one warm-up call per peer).
@@ -223,5 +250,5 @@ function resultFileName(peerName, engine) {
   return `gpt2-${slug}-${engine}.jsonl`;
 }
 
-module.exports = { LENGTHS, QUICK_LENGTHS, ortGpt2Peer, timeForward, timeGenerate, timeLoad, bandwidthProbe, resultFileName, randomIds,
+module.exports = { LENGTHS, QUICK_LENGTHS, ortGpt2Peer, oursGpt2Peer, timeForward, timeGenerate, timeLoad, bandwidthProbe, resultFileName, randomIds,
   argmaxLowest, relativeDifference, median };
