@@ -78,6 +78,9 @@ class LanguageModel {
   virtual ~LanguageModel() = default;
   LanguageModel(const LanguageModel&) = default;
   LanguageModel& operator=(const LanguageModel&) = default;
+  // Declared, as the copy is: a model of GPT-2's size is moved, never copied, out of its loader.
+  LanguageModel(LanguageModel&&) noexcept = default;
+  LanguageModel& operator=(LanguageModel&&) noexcept = default;
 
   const TransformerConfig& config() const { return config_; }
   const std::vector<ParameterInfo>& parameter_table() const { return table_; }
