@@ -241,12 +241,14 @@ run_sanitizer_tests() {
 # tests/fuzz/corpus/FORMAT, in three parts that the targets only read -
 #   seeds/        hand-made inputs, one per entry point and edge case (tests/fuzz/make_seeds.py;
 #                 checkpoint: fuzz_checkpoint --write-seeds=DIR, tests/fuzz/fuzz_checkpoint.cpp;
-#                 safetensors: fuzz_safetensors --write-seeds=DIR, tests/fuzz/fuzz_safetensors.cpp)
+#                 safetensors: fuzz_safetensors --write-seeds=DIR, tests/fuzz/fuzz_safetensors.cpp;
+#                 gpt2_config and gpt2_weights: fuzz_gpt2_config and fuzz_gpt2_weights
+#                 --write-seeds=DIR, tests/fuzz/fuzz_gpt2_config.cpp and fuzz_gpt2_weights.cpp)
 #   regressions/  inputs that once broke a rule; each fixed, and tested by name in tests/
 #   learned/      what long runs found, merged and minimised (libFuzzer -merge=1) by ./build.sh fuzz
 # New inputs go to build/fuzz/corpus-work/FORMAT, kept from one run to the next on this machine.
 readonly FUZZ_TARGETS=(fuzz_core:core fuzz_core_scalar:core fuzz_training:training fuzz_checkpoint:checkpoint
-  fuzz_safetensors:safetensors)
+  fuzz_safetensors:safetensors fuzz_gpt2_config:gpt2_config fuzz_gpt2_weights:gpt2_weights)
 
 # The targets to run: all of them, or those FUZZ_ONLY names (FUZZ_ONLY="fuzz_training").
 selected_fuzz_targets() {
