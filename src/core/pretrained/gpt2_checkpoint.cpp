@@ -78,6 +78,7 @@ struct Gpt2WeightsReader::State {
   TransformerConfig config;
   std::uint64_t file_size = 0;
   std::uint64_t read = 0;           // bytes fed so far
+  std::uint64_t header_length = 0;  // N, once the first 8 bytes are in
   std::string header_bytes;         // the first 8 + N bytes, while they arrive
   std::optional<SafetensorsHeader> header;
   std::optional<LanguageModel> model;
@@ -97,9 +98,7 @@ struct Gpt2WeightsReader::State {
 };
 
 void Gpt2WeightsReader::State::read_header() {
-  const auto* first = reinterpret_cast<const unsigned char*>(header_bytes.data());
-  const std::uint64_t length = safetensors_header_length(first, file_size);
-  header = parse_safetensors_header(std::string_view(header_bytes).substr(8, length), file_size);
+  header = parse_safetensors_header(std::string_view(header_bytes).substr(8), file_size);
   plan();
 }
 
@@ -291,24 +290,22 @@ void Gpt2WeightsReader::feed(const unsigned char* bytes, std::size_t count) {
   require(count <= state.file_size - state.read, file, " is ", state.file_size, " bytes, but ",
           state.read + count, " were fed");
   state.read += count;
-  if (!state.header) {
-    // The first 8 bytes give N; then the header's N bytes are gathered before it is parsed.
-    const auto wanted = [&] {
-      if (state.header_bytes.size() < 8) return std::size_t{8};
-      return static_cast<std::size_t>(
-          8 + safetensors_header_length(
-                  reinterpret_cast<const unsigned char*>(state.header_bytes.data()),
-                  state.file_size));
-    };
-    while (count > 0 && !state.header) {
-      const std::size_t needed = std::min(wanted() - state.header_bytes.size(), count);
-      state.header_bytes.append(reinterpret_cast<const char*>(bytes), needed);
-      bytes += needed;
-      count -= needed;
-      if (state.header_bytes.size() >= 8 && state.header_bytes.size() == wanted()) {
-        state.read_header();
-        state.header_bytes = std::string();
-      }
+  // The first 8 bytes give N (read once: pieces may be single bytes); then the header's N bytes
+  // are gathered before it is parsed.
+  while (count > 0 && !state.header) {
+    const bool length_known = state.header_bytes.size() >= 8;
+    const auto wanted = static_cast<std::size_t>(length_known ? 8 + state.header_length : 8);
+    const std::size_t needed = std::min(wanted - state.header_bytes.size(), count);
+    state.header_bytes.append(reinterpret_cast<const char*>(bytes), needed);
+    bytes += needed;
+    count -= needed;
+    if (state.header_bytes.size() < wanted) break;  // the piece is used up
+    if (length_known) {
+      state.read_header();
+      state.header_bytes = std::string();
+    } else {
+      state.header_length = safetensors_header_length(
+          reinterpret_cast<const unsigned char*>(state.header_bytes.data()), state.file_size);
     }
   }
   if (count > 0) state.take(bytes, count);
