@@ -124,6 +124,17 @@ TEST_CASE("gpt2 config: missing, mistyped and contradictory values name the key 
              Contains("gives the key \"model_type\" twice"));
 }
 
+TEST_CASE("gpt2 config: a number past double's range is quoted in 40 bytes",
+          "[pretrained][config]") {
+  // fuzz_gpt2_config's finding (tests/fuzz/corpus/gpt2_config/regressions/
+  // number-overflow-quoted-whole, a file of 451 digits): nlohmann quotes a number that overflows
+  // double whole, and the message passed every digit on (508 bytes).
+  const std::string message = error_of(with("n_embd", "1" + std::string(400, '0')));
+  CHECK_THAT(message, Contains("config.json is not valid JSON: number overflow parsing '1" +
+                               std::string(39, '0') + "...'"));
+  CHECK(message.size() < 150);
+}
+
 TEST_CASE("gpt2 config: the writer's config.json reads back as the same model",
           "[pretrained][config]") {
   TransformerConfig config;
