@@ -56,8 +56,8 @@ class LimitCheck final : public nlohmann::json_sax<Json> {
     return true;
   }
   bool key(string_t& key) override {
-    require(open_objects_.back().insert(key).second, what_, " gives the key \"", key,
-            "\" twice in one object");
+    require(open_objects_.back().insert(key).second, what_, " gives the key ", quoted_name(key),
+            " twice in one object");
     return true;
   }
   bool end_object() override {
@@ -123,6 +123,14 @@ Json parse_json_object(std::string_view text, const std::string& what, int max_d
   Json document = Json::parse(text.begin(), text.end());
   require(document.is_object(), what, " must be a JSON object, got ", describe_json(document));
   return document;
+}
+
+std::string quoted_name(std::string_view text) {
+  constexpr std::size_t longest = 80;
+  std::string shown = Json(std::string(text.substr(0, longest)))
+                          .dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (text.size() > longest) shown += "...";
+  return shown;
 }
 
 std::string describe_json(const Json& value) {

@@ -135,6 +135,20 @@ TEST_CASE("gpt2 config: a number past double's range is quoted in 40 bytes",
   CHECK(message.size() < 150);
 }
 
+TEST_CASE("gpt2 config: a long name is quoted in its first 80 bytes", "[pretrained][config]") {
+  // fuzz_gpt2_config's finding (tests/fuzz/corpus/gpt2_config/regressions/
+  // long-model-type-quoted-whole): a model_type of 326 bytes was quoted whole, in a message of 433.
+  const std::string long_name(1000, 'x');
+  const std::string quoted = "\"" + std::string(80, 'x') + "\"...";
+  CHECK(error_of(with("model_type", "\"" + long_name + "\"")) ==
+        "config.json: model_type " + quoted +
+            " is not supported; this reads checkpoints of the GPT-2 family (model_type \"gpt2\")");
+  CHECK_THAT(error_of(with("activation_function", "\"" + long_name + "\"")),
+             Contains("activation_function " + quoted + " is not supported"));
+  CHECK(error_of("{\"" + long_name + "\": 1, \"" + long_name + "\": 2}") ==
+        "config.json gives the key " + quoted + " twice in one object");
+}
+
 TEST_CASE("gpt2 config: the writer's config.json reads back as the same model",
           "[pretrained][config]") {
   TransformerConfig config;
