@@ -67,9 +67,12 @@ TransformerConfig read_gpt2_config(std::string_view config_json) {
   }
   if (const Json* epsilon = optional_member(config, "layer_norm_epsilon")) {
     const double value = json_number(*epsilon, file + ": layer_norm_epsilon");
-    require(value > 0.0 && value < 1.0, file, ": layer_norm_epsilon must be between 0 and 1, got ",
-            value);
-    result.layer_norm_epsilon = static_cast<float>(value);
+    // Checked as the float the model adds: 0.99999999 rounds to 1 and 1e-50 to 0 in float.
+    const auto in_float = static_cast<float>(value);
+    require(in_float > 0.0f && in_float < 1.0f, file,
+            ": layer_norm_epsilon must be between 0 and 1, got ", epsilon->dump(),
+            static_cast<double>(in_float) == value ? "" : concat(", ", in_float, " in float"));
+    result.layer_norm_epsilon = in_float;
   }
   result.scale_attention = boolean_member(config, "scale_attn_weights", true);
   result.scale_attention_by_layer =

@@ -124,6 +124,21 @@ TEST_CASE("gpt2 config: missing, mistyped and contradictory values name the key 
              Contains("gives the key \"model_type\" twice"));
 }
 
+TEST_CASE("gpt2 config: layer_norm_epsilon is checked as the float the model adds",
+          "[pretrained][config]") {
+  // Below 1 in the file, 1 in float: the writer's config.json then said 1.0, which this refused.
+  CHECK(error_of(with("layer_norm_epsilon", "0.99999999")) ==
+        "config.json: layer_norm_epsilon must be between 0 and 1, got 0.99999999, 1 in float");
+  CHECK(error_of(with("layer_norm_epsilon", "1e-50")) ==
+        "config.json: layer_norm_epsilon must be between 0 and 1, got 1e-50, 0 in float");
+  // Near each end: a float just below 1, and the smallest denormal.
+  for (const char* epsilon : {"0.9999999", "1e-45"}) {
+    CAPTURE(epsilon);
+    const TransformerConfig config = read_gpt2_config(with("layer_norm_epsilon", epsilon));
+    CHECK(read_gpt2_config(spotlight::write_gpt2_config(config)) == config);
+  }
+}
+
 TEST_CASE("gpt2 config: a number past double's range is quoted in 40 bytes",
           "[pretrained][config]") {
   // fuzz_gpt2_config's finding (tests/fuzz/corpus/gpt2_config/regressions/
