@@ -220,6 +220,7 @@ std::vector<std::pair<std::string, std::string>> seeds() {
       {"broken-negative-epsilon", with(gpt2, "layer_norm_epsilon", "-1")},
       {"broken-epsilon-one", with(gpt2, "layer_norm_epsilon", "1")},
       {"broken-epsilon-underflows", with(gpt2, "layer_norm_epsilon", "1e-50")},
+      {"broken-epsilon-rounds-to-one", with(gpt2, "layer_norm_epsilon", "0.99999999")},
       {"broken-boolean-number", with(gpt2, "scale_attn_weights", "1")},
       {"broken-duplicate-key", with(gpt2, "vocab_size", "50257, \"vocab_size\": 50257")},
       {"broken-array", "[" + gpt2 + "]"},

@@ -470,6 +470,17 @@ std::vector<std::pair<std::string, std::string>> seeds() {
   add("broken-mask-shape", 0, changed_file(config, [](std::vector<SeedTensor>& tensors) {
         tensors.push_back(mask_buffer("h.0.attn.bias", 3, SafetensorsDtype::F32));
       }));
+  add("broken-masked-bias-shape", 0, changed_file(config, [](std::vector<SeedTensor>& tensors) {
+        tensors.push_back({"h.0.attn.masked_bias", {0}, SafetensorsDtype::F32, {}});
+      }));
+  add("broken-buffer-past-the-layers", 0,
+      changed_file(config, [&](std::vector<SeedTensor>& tensors) {
+        tensors.push_back(
+            mask_buffer("h.1.attn.bias", config.context_length, SafetensorsDtype::F32));
+      }));
+  add("broken-long-unknown-name", 0, changed_file(config, [](std::vector<SeedTensor>& tensors) {
+        tensors.push_back({"h.0." + std::string(500, 'x'), {1}, SafetensorsDtype::F32, {1.0f}});
+      }));
   add("broken-i32-parameter", 0, i32);
   add("broken-other-config", 0, written_file(configs[1], SafetensorsDtype::F32));
   add("broken-truncated", 0, plain.substr(0, plain.size() - 10));
