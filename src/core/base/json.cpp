@@ -11,22 +11,23 @@ namespace spotlight {
 namespace {
 
 // nlohmann's message without the tag it opens with ("[json.exception.parse_error.101] "), and with
-// what it quotes of the text ("; last read: '...'", the whole token up to the error: a string of
-// 100 MB, or thousands of control characters spelled "<U+000D>") cut to its first 40 bytes.
+// what it quotes of the text cut to its first 40 bytes: the whole token up to the error, a string
+// of 100 MB or thousands of control characters spelled "<U+000D>" after "; last read: '", a
+// number of any length after "number overflow parsing '" (a number past double's range).
 std::string short_parse_message(const std::string& message) {
   const std::size_t tag_end = message.find("] ");
   std::string text = tag_end == std::string::npos ? message : message.substr(tag_end + 2);
-  const std::string last_read = "; last read: '";
-  const std::size_t quoted = text.find(last_read);
   constexpr std::size_t longest = 40;
-  if (quoted != std::string::npos && text.size() > quoted + last_read.size() + longest + 1) {
-    std::size_t cut = quoted + last_read.size() + longest;
+  for (const std::string_view opening : {"; last read: '", "number overflow parsing '"}) {
+    const std::size_t quoted = text.find(opening);
+    if (quoted == std::string::npos) continue;
+    const std::size_t start = quoted + opening.size();
+    if (text.size() <= start + longest + 1) break;
+    std::size_t cut = start + longest;
     // Not inside a UTF-8 sequence: back to the byte that starts it.
-    while (cut > quoted + last_read.size() &&
-           (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) {
-      --cut;
-    }
+    while (cut > start && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
     text = text.substr(0, cut) + "...'";
+    break;
   }
   return text;
 }
@@ -55,8 +56,8 @@ class LimitCheck final : public nlohmann::json_sax<Json> {
     return true;
   }
   bool key(string_t& key) override {
-    require(open_objects_.back().insert(key).second, what_, " gives the key \"", key,
-            "\" twice in one object");
+    require(open_objects_.back().insert(key).second, what_, " gives the key ", quoted_name(key),
+            " twice in one object");
     return true;
   }
   bool end_object() override {
@@ -122,6 +123,14 @@ Json parse_json_object(std::string_view text, const std::string& what, int max_d
   Json document = Json::parse(text.begin(), text.end());
   require(document.is_object(), what, " must be a JSON object, got ", describe_json(document));
   return document;
+}
+
+std::string quoted_name(std::string_view text) {
+  constexpr std::size_t longest = 80;
+  std::string shown = Json(std::string(text.substr(0, longest)))
+                          .dump(-1, ' ', false, Json::error_handler_t::replace);
+  if (text.size() > longest) shown += "...";
+  return shown;
 }
 
 std::string describe_json(const Json& value) {

@@ -40,6 +40,12 @@ Json parse_json_object(std::string_view text, const std::string& what,
                        int max_depth = default_max_json_depth,
                        std::size_t max_values = unlimited_json_values);
 
+// A name or a string value from the file (a tensor's name, a key, a model_type) as every message
+// quotes it: in quotes, escaped as JSON escapes it (a NUL as \u0000), cut after 80 bytes ("..."
+// then), so that a text of any length makes a message of a sentence. Not called `quoted`: for a
+// std::string argument, argument-dependent lookup would pick std::quoted.
+std::string quoted_name(std::string_view text);
+
 // "an object", "a string", "the number 1.5", ...: how an error names a value it did not expect.
 std::string describe_json(const Json& value);
 

@@ -77,16 +77,6 @@ bool is_float_dtype(SafetensorsDtype dtype) {
 
 constexpr std::uint64_t max_size = std::numeric_limits<std::size_t>::max();
 
-// A name or key as an error shows it: quoted, escaped (a NUL as \u0000), cut after 80 bytes. Not
-// called `quoted`: for a std::string argument, argument-dependent lookup would pick std::quoted.
-std::string quoted_name(std::string_view text) {
-  constexpr std::size_t longest = 80;
-  std::string shown = Json(std::string(text.substr(0, longest)))
-                          .dump(-1, ' ', false, Json::error_handler_t::replace);
-  if (text.size() > longest) shown += "...";
-  return shown;
-}
-
 std::string shape_text(const std::vector<std::uint64_t>& shape) {
   std::string text = "[";
   for (std::size_t i = 0; i < shape.size(); ++i) text += (i ? ", " : "") + std::to_string(shape[i]);

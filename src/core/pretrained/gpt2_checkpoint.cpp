@@ -2,11 +2,12 @@
 
 #include <algorithm>
 #include <cstring>
+#include <map>
 #include <optional>
-#include <set>
 
 #include "base/crc32.h"
 #include "base/errors.h"
+#include "base/json.h"
 
 namespace spotlight {
 
@@ -22,13 +23,26 @@ std::string describe_shape(const std::vector<std::uint64_t>& shape) {
   return text + "]";
 }
 
-// Whether `name` is one of the buffers a GPT-2 file may hold besides its parameters.
-bool is_mask_buffer(const std::string& name) {
-  const auto ends_with = [&](const std::string& suffix) {
-    return name.size() > suffix.size() && name.compare(name.size() - suffix.size(), suffix.size(), suffix) == 0;
-  };
-  return name.rfind("h.", 0) == 0 && (ends_with(".attn.bias") || ends_with(".attn.masked_bias"));
+// The model reads F32, F16 and BF16 (convert_to_float).
+void require_float_dtype(const SafetensorsTensor& tensor) {
+  require(tensor.dtype == SafetensorsDtype::F32 || tensor.dtype == SafetensorsDtype::F16 ||
+              tensor.dtype == SafetensorsDtype::BF16,
+          tensor.name, ": dtype ", tensor.dtype_name, " is not supported; F32, F16 and BF16 are");
 }
+
+// The reader and the writer both: transformers' GPT2LMHeadModel has no model without LayerNorm.
+void require_layer_norm(const TransformerConfig& config) {
+  require(config.layer_norm, "a model without LayerNorm has no GPT-2 checkpoint: transformers' ",
+          "GPT2LMHeadModel always normalises");
+}
+
+// One of the buffers that transformers kept in each layer besides its parameters, and read past
+// here: the shape it must have, and what says so.
+struct Gpt2Buffer {
+  std::vector<std::uint64_t> shape;
+  std::string kind;    // " (the causal mask)", or ""
+  std::string reason;  // "config.json's n_positions 1024 means"
+};
 
 }  // namespace
 
@@ -78,6 +92,7 @@ struct Gpt2WeightsReader::State {
   TransformerConfig config;
   std::uint64_t file_size = 0;
   std::uint64_t read = 0;           // bytes fed so far
+  std::uint64_t header_length = 0;  // N, once the first 8 bytes are in
   std::string header_bytes;         // the first 8 + N bytes, while they arrive
   std::optional<SafetensorsHeader> header;
   std::optional<LanguageModel> model;
@@ -97,9 +112,7 @@ struct Gpt2WeightsReader::State {
 };
 
 void Gpt2WeightsReader::State::read_header() {
-  const auto* first = reinterpret_cast<const unsigned char*>(header_bytes.data());
-  const std::uint64_t length = safetensors_header_length(first, file_size);
-  header = parse_safetensors_header(std::string_view(header_bytes).substr(8, length), file_size);
+  header = parse_safetensors_header(std::string_view(header_bytes).substr(8), file_size);
   plan();
 }
 
@@ -107,13 +120,14 @@ void Gpt2WeightsReader::State::read_header() {
 // before the model is allocated.
 void Gpt2WeightsReader::State::plan() {
   const std::vector<Gpt2Tensor> expected = gpt2_tensors(config);
-  // The prefix, as the file's first parameter shows it; every other name must agree.
+  // The prefix, when any name has it; every other name must agree.
   bool prefixed = false;
   for (const SafetensorsTensor& tensor : header->tensors) {
     if (tensor.name.rfind(prefix, 0) == 0) prefixed = true;
   }
   const std::string used = prefixed ? prefix : "";
-  std::set<std::string> known;
+  // The file's names of the family's tensors (a map: a hostile header may list 100,000 names).
+  std::map<std::string, const Gpt2Tensor*> by_name;
   for (const Gpt2Tensor& tensor : expected) {
     const SafetensorsTensor* found = header->find(used + tensor.name);
     if (found == nullptr && header->find(prefixed ? tensor.name : prefix + tensor.name)) {
@@ -127,51 +141,46 @@ void Gpt2WeightsReader::State::plan() {
             ", but config.json (n_embd ", config.d_model, ", n_positions ", config.context_length,
             ", vocab_size ", config.vocab_size, ", n_inner ", config.d_mlp(), ") means ",
             describe_shape(tensor.shape));
-    require(found->dtype == SafetensorsDtype::F32 || found->dtype == SafetensorsDtype::F16 ||
-                found->dtype == SafetensorsDtype::BF16,
-            found->name, ": dtype ", found->dtype_name, " is not supported; F32, F16 and BF16 are");
-    known.insert(found->name);
+    require_float_dtype(*found);
+    by_name[found->name] = &tensor;
   }
+  // Each layer's buffers, under the parameters' prefix: the mask and masked_bias, a scalar.
   const auto positions = static_cast<std::uint64_t>(config.context_length);
+  std::map<std::string, Gpt2Buffer> buffers;
+  for (Index layer = 0; layer < config.n_layers; ++layer) {
+    const std::string attn = used + "h." + std::to_string(layer) + ".attn.";
+    buffers[attn + "bias"] = {{1, 1, positions, positions},
+                              " (the causal mask)",
+                              concat("config.json's n_positions ", positions, " means")};
+    buffers[attn + "masked_bias"] = {{}, "", "transformers' masked_bias is a scalar,"};
+  }
   for (const SafetensorsTensor& tensor : header->tensors) {
-    if (known.count(tensor.name)) continue;
-    const std::string bare = prefixed && tensor.name.rfind(prefix, 0) == 0
-                                 ? tensor.name.substr(prefix.size())
-                                 : tensor.name;
+    if (by_name.count(tensor.name)) continue;
     if (tensor.name == "lm_head.weight") {
       const std::vector<std::uint64_t> wte_shape = expected.front().shape;
       require(tensor.shape == wte_shape, "lm_head.weight has shape ", describe_shape(tensor.shape),
               ", but the output head is tied to wte, ", describe_shape(wte_shape));
-      require(tensor.dtype == SafetensorsDtype::F32 || tensor.dtype == SafetensorsDtype::F16 ||
-                  tensor.dtype == SafetensorsDtype::BF16,
-              tensor.name, ": dtype ", tensor.dtype_name, " is not supported; F32, F16 and BF16 are");
+      require_float_dtype(tensor);
       continue;
     }
-    if (is_mask_buffer(bare)) {
-      const bool mask = bare.size() >= 10 && bare.compare(bare.size() - 10, 10, ".attn.bias") == 0;
-      if (mask) {
-        const std::vector<std::uint64_t> shape{1, 1, positions, positions};
-        require(tensor.shape == shape, tensor.name, " (the causal mask) has shape ",
-                describe_shape(tensor.shape), ", but config.json's n_positions ", positions,
-                " means ", describe_shape(shape));
-      }
-      continue;
-    }
-    require(false, file, " holds the tensor \"", tensor.name,
-            "\", which GPT-2 does not have (is this another architecture?)");
+    const auto buffer = buffers.find(tensor.name);
+    require(buffer != buffers.end(), file, " holds the tensor ", quoted_name(tensor.name),
+            ", which GPT-2 does not have (is this another architecture?)");
+    require(tensor.shape == buffer->second.shape, tensor.name, buffer->second.kind, " has shape ",
+            describe_shape(tensor.shape), ", but ", buffer->second.reason, " ",
+            describe_shape(buffer->second.shape));
   }
 
   // Every check passed: the model's one allocation.
   model.emplace(config, LanguageModel::Weights::zeros);
-  std::vector<const Gpt2Tensor*> by_file_order;
   for (const SafetensorsTensor& tensor : header->tensors) {
     TensorPlan plan;
     plan.tensor = &tensor;
     plan.columns = tensor.shape.empty() ? 1 : tensor.shape.back();
     plan.output_head = tensor.name == "lm_head.weight";
-    for (const Gpt2Tensor& mapped : expected) {
-      if (used + mapped.name != tensor.name) continue;
-      for (const std::string& parameter : mapped.parameters) {
+    const auto mapped = by_name.find(tensor.name);
+    if (mapped != by_name.end()) {
+      for (const std::string& parameter : mapped->second->parameters) {
         plan.blocks.push_back(parameter.empty()
                                   ? nullptr
                                   : model->parameter_storage(model->parameter(parameter)));
@@ -276,6 +285,7 @@ void Gpt2WeightsReader::State::take(const unsigned char* bytes, std::size_t coun
 Gpt2WeightsReader::Gpt2WeightsReader(const TransformerConfig& config, std::uint64_t file_size)
     : state_(std::make_unique<State>()) {
   validate_model_config(config);
+  require_layer_norm(config);
   state_->config = config;
   state_->file_size = file_size;
 }
@@ -291,24 +301,22 @@ void Gpt2WeightsReader::feed(const unsigned char* bytes, std::size_t count) {
   require(count <= state.file_size - state.read, file, " is ", state.file_size, " bytes, but ",
           state.read + count, " were fed");
   state.read += count;
-  if (!state.header) {
-    // The first 8 bytes give N; then the header's N bytes are gathered before it is parsed.
-    const auto wanted = [&] {
-      if (state.header_bytes.size() < 8) return std::size_t{8};
-      return static_cast<std::size_t>(
-          8 + safetensors_header_length(
-                  reinterpret_cast<const unsigned char*>(state.header_bytes.data()),
-                  state.file_size));
-    };
-    while (count > 0 && !state.header) {
-      const std::size_t needed = std::min(wanted() - state.header_bytes.size(), count);
-      state.header_bytes.append(reinterpret_cast<const char*>(bytes), needed);
-      bytes += needed;
-      count -= needed;
-      if (state.header_bytes.size() >= 8 && state.header_bytes.size() == wanted()) {
-        state.read_header();
-        state.header_bytes = std::string();
-      }
+  // The first 8 bytes give N (read once: pieces may be single bytes); then the header's N bytes
+  // are gathered before it is parsed.
+  while (count > 0 && !state.header) {
+    const bool length_known = state.header_bytes.size() >= 8;
+    const auto wanted = static_cast<std::size_t>(length_known ? 8 + state.header_length : 8);
+    const std::size_t needed = std::min(wanted - state.header_bytes.size(), count);
+    state.header_bytes.append(reinterpret_cast<const char*>(bytes), needed);
+    bytes += needed;
+    count -= needed;
+    if (state.header_bytes.size() < wanted) break;  // the piece is used up
+    if (length_known) {
+      state.read_header();
+      state.header_bytes = std::string();
+    } else {
+      state.header_length = safetensors_header_length(
+          reinterpret_cast<const unsigned char*>(state.header_bytes.data()), state.file_size);
     }
   }
   if (count > 0) state.take(bytes, count);
@@ -354,8 +362,7 @@ LanguageModel read_gpt2_weights(const TransformerConfig& config, const unsigned 
 void write_gpt2_weights(const LanguageModel& model, SafetensorsDtype dtype,
                         const std::function<void(const std::string& bytes)>& write) {
   const TransformerConfig& config = model.config();
-  require(config.layer_norm, "a model without LayerNorm has no GPT-2 checkpoint: transformers' ",
-          "GPT2LMHeadModel always normalises");
+  require_layer_norm(config);
   require(dtype == SafetensorsDtype::F32 || dtype == SafetensorsDtype::F16 ||
               dtype == SafetensorsDtype::BF16,
           "model.safetensors is written in F32, F16 or BF16, not ", dtype_name(dtype));

@@ -17,10 +17,11 @@
 //
 // transformers' Conv1D stores its weight (in, out) and computes x W + b, the model's own layout,
 // so no matrix is transposed. Also in such files, and not parameters: h.L.attn.bias (1, 1,
-// positions, positions), the causal mask kept as a buffer, and h.L.attn.masked_bias (a scalar);
-// both are read past. lm_head.weight, when present, is the output head, which GPT-2 ties to wte:
-// it must equal wte.weight (compared by CRC-32 of the floats as they are read, so that neither is
-// held twice); a different one is refused, as the model has no untied head.
+// positions, positions), the causal mask kept as a buffer, and h.L.attn.masked_bias (a scalar,
+// shape []), for each of the config's layers, under the parameters' prefix; both are read past.
+// lm_head.weight, when present, is the output head, which GPT-2 ties to wte: it must equal
+// wte.weight (compared by CRC-32 of the floats as they are read, so that neither is held twice); a
+// different one is refused, as the model has no untied head.
 //
 // Reading: Gpt2WeightsReader takes the file's bytes in order, in pieces of any size, and writes
 // each tensor's values straight into the model's parameters as they arrive. The model is
@@ -56,6 +57,8 @@ std::vector<Gpt2Tensor> gpt2_tensors(const TransformerConfig& config);
 class Gpt2WeightsReader {
  public:
   // config: config.json's (read_gpt2_config); file_size: model.safetensors's length in bytes.
+  // Throws for a config that validate_model_config refuses, or without LayerNorm (GPT-2 always
+  // has it).
   Gpt2WeightsReader(const TransformerConfig& config, std::uint64_t file_size);
   ~Gpt2WeightsReader();
   Gpt2WeightsReader(Gpt2WeightsReader&&) noexcept;
@@ -64,9 +67,10 @@ class Gpt2WeightsReader {
   // The next `count` bytes of the file. Throws std::invalid_argument, naming the tensor or field
   // and the values, at the first problem: everything safetensors.h checks in the header; a
   // tensor of the family missing, or of another shape than the config says; a tensor the family
-  // does not have; names with and without the prefix mixed; a dtype other than F32, F16, BF16 for
-  // a parameter; a NaN or infinite weight; more bytes than the file's size. After a throw the
-  // reader is spent (every later call throws too).
+  // does not have (a buffer of a layer the config does not have among them); a buffer of
+  // another shape than the one above; names with and without the prefix mixed; a dtype other than
+  // F32, F16, BF16 for a parameter; a NaN or infinite weight; more bytes than the file's size.
+  // After a throw the reader is spent (every later call throws too).
   void feed(const unsigned char* bytes, std::size_t count);
 
   std::uint64_t bytes_read() const;

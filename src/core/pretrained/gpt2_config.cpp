@@ -48,8 +48,8 @@ TransformerConfig read_gpt2_config(std::string_view config_json) {
   require(model_type != nullptr, file, ": \"model_type\" is missing; this reads checkpoints of ",
           "the GPT-2 family (model_type \"gpt2\")");
   const std::string& type = json_string(*model_type, file + ": model_type");
-  require(type == "gpt2", file, ": model_type \"", type, "\" is not supported; this reads ",
-          "checkpoints of the GPT-2 family (model_type \"gpt2\")");
+  require(type == "gpt2", file, ": model_type ", quoted_name(type), " is not supported; this ",
+          "reads checkpoints of the GPT-2 family (model_type \"gpt2\")");
 
   TransformerConfig result;
   result.d_model = integer_member(config, "n_embd", Limits::max_d_model);
@@ -67,9 +67,12 @@ TransformerConfig read_gpt2_config(std::string_view config_json) {
   }
   if (const Json* epsilon = optional_member(config, "layer_norm_epsilon")) {
     const double value = json_number(*epsilon, file + ": layer_norm_epsilon");
-    require(value > 0.0 && value < 1.0, file, ": layer_norm_epsilon must be between 0 and 1, got ",
-            value);
-    result.layer_norm_epsilon = static_cast<float>(value);
+    // Checked as the float the model adds: 0.99999999 rounds to 1 and 1e-50 to 0 in float.
+    const auto in_float = static_cast<float>(value);
+    require(in_float > 0.0f && in_float < 1.0f, file,
+            ": layer_norm_epsilon must be between 0 and 1, got ", epsilon->dump(),
+            static_cast<double>(in_float) == value ? "" : concat(", ", in_float, " in float"));
+    result.layer_norm_epsilon = in_float;
   }
   result.scale_attention = boolean_member(config, "scale_attn_weights", true);
   result.scale_attention_by_layer =
@@ -78,8 +81,9 @@ TransformerConfig read_gpt2_config(std::string_view config_json) {
 
   if (const Json* activation = optional_member(config, "activation_function")) {
     const std::string& name = json_string(*activation, file + ": activation_function");
-    require(name == "gelu_new" || name == "gelu_pytorch_tanh", file, ": activation_function \"",
-            name, "\" is not supported; GPT-2's is \"gelu_new\" (GELU, tanh approximation)");
+    require(name == "gelu_new" || name == "gelu_pytorch_tanh", file, ": activation_function ",
+            quoted_name(name), " is not supported; GPT-2's is \"gelu_new\" (GELU, tanh ",
+            "approximation)");
   }
   require(boolean_member(config, "tie_word_embeddings", true), file,
           ": tie_word_embeddings false is not supported; GPT-2's output head is its token "

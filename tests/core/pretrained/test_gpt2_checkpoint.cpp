@@ -241,6 +241,28 @@ TEST_CASE("gpt2 checkpoint: hostile files are refused, naming the tensor and the
           "h.0.attn.bias (the causal mask) has shape [1, 1, 4, 4], but config.json's n_positions 8 "
           "means [1, 1, 8, 8]");
   }
+  SECTION("a buffer of a layer the config does not have, of another shape, or without the prefix") {
+    std::vector<FileTensor> tensors = good;
+    tensors.push_back({"h.2.attn.bias", {1, 1, 8, 8}, std::vector<float>(64, 1.0f)});
+    CHECK(read_error(config, file_of(tensors)) ==
+          "model.safetensors holds the tensor \"h.2.attn.bias\", which GPT-2 does not have (is "
+          "this another architecture?)");
+    tensors.back() = {"h.1.attn.masked_bias", {0}, {}};
+    CHECK(read_error(config, file_of(tensors)) ==
+          "h.1.attn.masked_bias has shape [0], but transformers' masked_bias is a scalar, []");
+    std::vector<FileTensor> prefixed = family_tensors(config, "transformer.");
+    prefixed.push_back({"h.0.attn.masked_bias", {}, {-1e4f}});
+    CHECK_THAT(read_error(config, file_of(prefixed)),
+               Contains("holds the tensor \"h.0.attn.masked_bias\", which GPT-2 does not have"));
+  }
+  SECTION("a long name is quoted in its first 80 bytes") {
+    std::vector<FileTensor> tensors = good;
+    tensors.push_back({"h.0." + std::string(10000, 'x'), {1}, {1.0f}});
+    const std::string message = read_error(config, file_of(tensors));
+    CHECK_THAT(message,
+               Contains("holds the tensor \"h.0." + std::string(76, 'x') + "\"..., which"));
+    CHECK(message.size() < 200);
+  }
   SECTION("a parameter in a dtype the model cannot read") {
     std::string bytes = file_of(good);
     bytes.replace(bytes.find("\"F32\"") + 1, 3, "I32");  // one tensor, the same size, now I32
@@ -260,6 +282,15 @@ TEST_CASE("gpt2 checkpoint: hostile files are refused, naming the tensor and the
     CHECK_THAT(read_error(config, bytes.substr(0, 5)),
                Contains("model.safetensors is 5 bytes, too short to hold its header"));
   }
+}
+
+TEST_CASE("gpt2 checkpoint: a config without LayerNorm is refused before any byte is read",
+          "[pretrained][checkpoint]") {
+  spotlight::TransformerConfig config = small_config();
+  config.layer_norm = false;
+  CHECK_THROWS_WITH(spotlight::Gpt2WeightsReader(config, 1000),
+                    "a model without LayerNorm has no GPT-2 checkpoint: transformers' "
+                    "GPT2LMHeadModel always normalises");
 }
 
 TEST_CASE("gpt2 checkpoint: the writer's files read back as the same model, in every dtype",

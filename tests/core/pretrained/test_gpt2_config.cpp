@@ -124,6 +124,46 @@ TEST_CASE("gpt2 config: missing, mistyped and contradictory values name the key 
              Contains("gives the key \"model_type\" twice"));
 }
 
+TEST_CASE("gpt2 config: layer_norm_epsilon is checked as the float the model adds",
+          "[pretrained][config]") {
+  // Below 1 in the file, 1 in float: the writer's config.json then said 1.0, which this refused.
+  CHECK(error_of(with("layer_norm_epsilon", "0.99999999")) ==
+        "config.json: layer_norm_epsilon must be between 0 and 1, got 0.99999999, 1 in float");
+  CHECK(error_of(with("layer_norm_epsilon", "1e-50")) ==
+        "config.json: layer_norm_epsilon must be between 0 and 1, got 1e-50, 0 in float");
+  // Near each end: a float just below 1, and the smallest denormal.
+  for (const char* epsilon : {"0.9999999", "1e-45"}) {
+    CAPTURE(epsilon);
+    const TransformerConfig config = read_gpt2_config(with("layer_norm_epsilon", epsilon));
+    CHECK(read_gpt2_config(spotlight::write_gpt2_config(config)) == config);
+  }
+}
+
+TEST_CASE("gpt2 config: a number past double's range is quoted in 40 bytes",
+          "[pretrained][config]") {
+  // fuzz_gpt2_config's finding (tests/fuzz/corpus/gpt2_config/regressions/
+  // number-overflow-quoted-whole, a file of 451 digits): nlohmann quotes a number that overflows
+  // double whole, and the message passed every digit on (508 bytes).
+  const std::string message = error_of(with("n_embd", "1" + std::string(400, '0')));
+  CHECK_THAT(message, Contains("config.json is not valid JSON: number overflow parsing '1" +
+                               std::string(39, '0') + "...'"));
+  CHECK(message.size() < 150);
+}
+
+TEST_CASE("gpt2 config: a long name is quoted in its first 80 bytes", "[pretrained][config]") {
+  // fuzz_gpt2_config's finding (tests/fuzz/corpus/gpt2_config/regressions/
+  // long-model-type-quoted-whole): a model_type of 326 bytes was quoted whole, in a message of 433.
+  const std::string long_name(1000, 'x');
+  const std::string quoted = "\"" + std::string(80, 'x') + "\"...";
+  CHECK(error_of(with("model_type", "\"" + long_name + "\"")) ==
+        "config.json: model_type " + quoted +
+            " is not supported; this reads checkpoints of the GPT-2 family (model_type \"gpt2\")");
+  CHECK_THAT(error_of(with("activation_function", "\"" + long_name + "\"")),
+             Contains("activation_function " + quoted + " is not supported"));
+  CHECK(error_of("{\"" + long_name + "\": 1, \"" + long_name + "\": 2}") ==
+        "config.json gives the key " + quoted + " twice in one object");
+}
+
 TEST_CASE("gpt2 config: the writer's config.json reads back as the same model",
           "[pretrained][config]") {
   TransformerConfig config;
