@@ -19,7 +19,7 @@ constexpr Index panel_width = PackedPanels::panel_width;
 static_assert(panel_width == kernel::panel_width, "gemm_kernel.h reads the panels gemm.h packs");
 
 void built_in_kernel(const kernel::GemmArgs* args) {
-  kernel::gemm_packed<block_rows, block_vectors>(*args);
+  kernel::gemm<block_rows, block_vectors>(*args);
 }
 
 GemmKernel active_kernel = &built_in_kernel;
@@ -40,22 +40,34 @@ void PackedPanels::pack(const MatrixView& b, bool b_transposed) {
   depth_ = b_transposed ? b.cols() : b.rows();
   cols_ = b_transposed ? b.rows() : b.cols();
   const Index panels = (cols_ + panel_width - 1) / panel_width;
-  values_.assign(static_cast<std::size_t>(panels * depth_ * panel_width), 0.0f);
-  for (Index panel = 0; panel < panels; ++panel) {
-    const Index first_col = panel * panel_width;
-    const Index cols = std::min(panel_width, cols_ - first_col);
-    float* out = values_.data() + panel * depth_ * panel_width;
-    if (b_transposed) {
-      // Column j of op(b) is row first_col + j of b: read it contiguously, scatter by 16.
-      for (Index j = 0; j < cols; ++j) {
-        const float* b_row = b.data() + (first_col + j) * b.outerStride();
-        for (Index p = 0; p < depth_; ++p) out[p * panel_width + j] = b_row[p];
-      }
-    } else {
-      for (Index p = 0; p < depth_; ++p) {
-        std::memcpy(out + p * panel_width, b.data() + p * b.outerStride() + first_col,
-                    static_cast<std::size_t>(cols) * sizeof(float));
-      }
+  const Index whole_panels = cols_ / panel_width;
+  const Index last_cols = cols_ - whole_panels * panel_width;  // of a last, partial panel
+  values_.resize(static_cast<std::size_t>(panels * depth_ * panel_width));
+  float* const values = values_.data();
+  if (last_cols > 0) {  // zeros past cols
+    std::fill(values + whole_panels * depth_ * panel_width, values + panels * depth_ * panel_width,
+              0.0f);
+  }
+  if (b_transposed) {
+    // Column j of op(b) is row j of b: read it contiguously, scatter by 16.
+    for (Index j = 0; j < cols_; ++j) {
+      const float* b_row = b.data() + j * b.outerStride();
+      float* out = values + (j / panel_width) * depth_ * panel_width + j % panel_width;
+      for (Index p = 0; p < depth_; ++p) out[p * panel_width] = b_row[p];
+    }
+    return;
+  }
+  // Row by row of b, so that it is read in memory order: its 16 floats for each panel, a
+  // fixed-size copy the compiler inlines.
+  for (Index p = 0; p < depth_; ++p) {
+    const float* b_row = b.data() + p * b.outerStride();
+    for (Index panel = 0; panel < whole_panels; ++panel) {
+      std::memcpy(values + (panel * depth_ + p) * panel_width, b_row + panel * panel_width,
+                  panel_width * sizeof(float));
+    }
+    if (last_cols > 0) {
+      std::memcpy(values + (whole_panels * depth_ + p) * panel_width,
+                  b_row + whole_panels * panel_width, static_cast<std::size_t>(last_cols) * sizeof(float));
     }
   }
 }
@@ -69,12 +81,44 @@ void gemm(const MatrixView& a, const PackedPanels& b, Index first_depth, Index f
                               a.cols(),
                               b.panel_row(first_col / panel_width, first_depth),
                               b.depth() * panel_width,
+                              panel_width,
+                              kernel::BLayout::panels,
                               c.data(),
                               c.outerStride(),
                               cols,
                               accumulate == Accumulate::yes ? 1 : 0,
                               alpha};
   active_kernel(&args);
+}
+
+void gemm_in_place(const MatrixView& a, const MatrixView& b, bool b_transposed,
+                   Accumulate accumulate, MatrixRef c, float alpha, PackedPanels* buffer) {
+  const Index n = b_transposed ? b.rows() : b.cols();
+  if (a.rows() == 0 || n == 0) return;
+  const int add = accumulate == Accumulate::yes ? 1 : 0;
+  if (b_transposed) {
+    const kernel::GemmArgs args{a.data(), a.outerStride(), a.rows(), a.cols(), b.data(), 0,
+                                b.outerStride(), kernel::BLayout::rows, c.data(), c.outerStride(),
+                                n, add, alpha};
+    active_kernel(&args);
+    return;
+  }
+  // A strip of up to 4 panels (64 columns) at a time, copied into a buffer that stays in cache
+  // while every row of a meets it: b is read once, and nothing the size of b is written
+  // (PackedPanels would write all of it, then read it back). Reading the panels from b itself
+  // instead was slower from 16 rows of a up (b's rows are a multiple of 1 KB apart, so a panel's
+  // rows share few cache sets); strips as wide as fit 192 KB read b in longer runs.
+  constexpr Index strip_bytes = 192 * 1024;
+  const Index strip_panels =
+      std::clamp<Index>(strip_bytes / (b.rows() * panel_width * Index{sizeof(float)}), 1, 4);
+  const Index strip_width = strip_panels * panel_width;
+  PackedPanels own;
+  PackedPanels& strip = buffer != nullptr ? *buffer : own;
+  for (Index first_col = 0; first_col < n; first_col += strip_width) {
+    const Index cols = std::min(strip_width, n - first_col);
+    strip.pack(b.middleCols(first_col, cols), false);
+    gemm(a, strip, 0, 0, cols, accumulate, c.middleCols(first_col, cols), alpha);
+  }
 }
 
 void gemm(const MatrixView& a, const MatrixView& b, bool b_transposed, Accumulate accumulate,

@@ -62,6 +62,16 @@ class PackedPanels {
 void gemm(const MatrixView& a, const PackedPanels& b, Index first_depth, Index first_col,
           Index cols, Accumulate accumulate, MatrixRef c, float alpha = 1.0f);
 
+// c (m, n) = beta c + alpha a op(b) without packing all of op(b), for few rows of a against a
+// large b (a weight matrix, the embedding), where packing would write all of b once more and
+// read it back: b (k, n) one panel of 16 columns at a time, each packed into `buffer` (reused
+// between calls; nullptr: a buffer of its own) and met by every row of a while it is in cache
+// (the same sums as gemm() on PackedPanels, bit for bit); b^T as dot products of a's rows with
+// b's rows where they lie (the same values up to the order of the sums). c must already be (m, n).
+void gemm_in_place(const MatrixView& a, const MatrixView& b, bool b_transposed,
+                   Accumulate accumulate, MatrixRef c, float alpha = 1.0f,
+                   PackedPanels* buffer = nullptr);
+
 // c (m, n) = beta c + alpha a op(b); with Accumulate::no, c is resized to (m, n).
 void gemm(const MatrixView& a, const MatrixView& b, bool b_transposed, Accumulate accumulate,
           Matrix& c, float alpha = 1.0f);

@@ -9,6 +9,7 @@
 #include "attention/attention.h"
 #include "base/errors.h"
 #include "base/random.h"
+#include "kernels/gemm.h"
 #include "model/transformer_ops.h"
 
 namespace spotlight {
@@ -269,7 +270,9 @@ Matrix LanguageModel::final_logits(Workspace& work, Index first_row) const {
   const auto stream = work.x.bottomRows(rows);
   normalise(config_, stream, data(ln_f_weight_), data(ln_f_bias_), work);
   Matrix logits(rows, config_.vocab_size);
-  product(work.normed, view(wte_), true, logits, Accumulate::no, 1.0f, work.panels);
+  // Against the embedding where it lies (gemm.h): packing wte^T would rewrite all of it (154 MB
+  // for gpt2) for each call, more than the product itself costs over a short text.
+  gemm_in_place(work.normed, view(wte_), true, Accumulate::no, logits);
   for (Index i = 0; i < logits.size(); ++i) {
     require(std::isfinite(logits.data()[i]), "the model's logits left float's range (",
             logits.data()[i], " at position ", first_row + i / config_.vocab_size, ")");

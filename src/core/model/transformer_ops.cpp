@@ -27,6 +27,10 @@ void product(const MatrixView& a, const MatrixView& b, bool b_transposed, Matrix
     }
     return;
   }
+  if (!b_transposed) {  // a panel of b at a time (gemm.h): the same sums, without packing all of b
+    gemm_in_place(a, b, false, accumulate, c, alpha, &panels);
+    return;
+  }
   panels.pack(b, b_transposed);
   gemm(a, panels, 0, 0, c.cols(), accumulate, c, alpha);
 }

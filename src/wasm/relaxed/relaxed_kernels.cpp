@@ -14,10 +14,10 @@
 #error "build this file with -mrelaxed-simd"
 #endif
 
-// The same (2, 16) block as the built-in kernel (gemm.cpp), so the two paths differ only in the
+// The same blocks as the built-in kernel (gemm.cpp), so the two paths differ only in the
 // multiply-add: measured against (3, 16), (4, 8) and (6, 8) with relaxed_madd in Node.js on this
 // project's machine, none was faster at the products the module runs (docs/performance.md).
 extern "C" __attribute__((export_name("gemm"))) void spotlight_relaxed_gemm(
     const spotlight::kernel::GemmArgs* args) {
-  spotlight::kernel::gemm_packed<2, 4>(*args);
+  spotlight::kernel::gemm<2, 4>(*args);
 }

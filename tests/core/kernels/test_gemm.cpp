@@ -62,6 +62,35 @@ TEST_CASE("gemm: accumulates into c, and reads strided views such as one head's 
   test_support::require_close(scaled, (0.5 * naive_product(q, wide_k, true).array() + 2.0).matrix(), 1e-5, 1e-5);
 }
 
+TEST_CASE("gemm_in_place: equals the naive product at every edge of its strips and dot products",
+          "[gemm]") {
+  CAPTURE(spotlight::simd::name);
+  const Index m = GENERATE(1, 2, 3, 5, 65, 130);  // past the 64 rows the dot products take at once
+  const Index n = GENERATE(1, 3, 4, 5, 16, 17, 64, 65, 200);  // strips of up to 4 panels, ragged
+  const Index k = GENERATE(1, 3, 4, 7, 100);  // dot products four at a time, and the rest
+  const bool transposed = GENERATE(false, true);
+  CAPTURE(m, n, k, transposed);
+  const Matrix a = random_matrix(m, k, 1);
+  const Matrix b = transposed ? random_matrix(n, k, 2) : random_matrix(k, n, 2);
+  const reference::Dense expected = naive_product(a, b, transposed);
+  Matrix c(m, n);
+  spotlight::gemm_in_place(a, b, transposed, Accumulate::no, c);
+  test_support::require_close(c, expected, 1e-5, 2e-6 * double(k));
+  // alpha scales the product, not what is already in c (a strided view of a wider matrix)
+  Matrix wide = Matrix::Constant(m, n + 3, 2.0f);
+  spotlight::gemm_in_place(a, b, transposed, Accumulate::yes, wide.middleCols(1, n), 0.5f);
+  test_support::require_close(wide.middleCols(1, n), (0.5 * expected.array() + 2.0).matrix(), 1e-5,
+                              2e-6 * double(k));
+  REQUIRE(wide.col(0).isConstant(2.0f));
+  REQUIRE(wide.col(n + 1).isConstant(2.0f));
+  REQUIRE(wide.col(n + 2).isConstant(2.0f));
+  if (!transposed) {  // the same sums as the packed product, bit for bit
+    Matrix packed;
+    spotlight::gemm(a, b, false, Accumulate::no, packed);
+    REQUIRE(packed == c);
+  }
+}
+
 TEST_CASE("gemm: empty and zero-width inputs give an empty or zero product", "[gemm]") {
   const Matrix a(0, 5), b = random_matrix(5, 3, 1);
   REQUIRE(spotlight::multiply(a, b).rows() == 0);
