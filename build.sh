@@ -524,7 +524,7 @@ main() {
       ensure_packages "${PACKAGES[@]}" "${FUZZ_PACKAGES[@]}"
       ensure_node_and_npm_packages
       mapfile -t fuzz_targets < <(selected_fuzz_targets)
-      build_sanitized --target "${fuzz_targets[@]%%:*}"
+      build_sanitized "${fuzz_targets[@]%%:*}"
       run_fuzz_tests "${FUZZ_SECONDS:-600}" merge
       ;;
     slides)

@@ -14,14 +14,7 @@
 (function installPretrainedApi(module, api) {
   'use strict';
 
-  const fail = api.fail;
-  const describe = api.describe;
-  const readOptions = api.readOptions;
-  const toIndex = api.toIndex;
-  const toSize = api.toSize;
-  const toTokens = api.toTokens;
-  const toBytes = api.toBytes;
-  const WasmObject = api.WasmObject;
+  const { fail, describe, readOptions, toIndex, toSize, toTokens, toBytes, WasmObject } = api;
 
   // What loadPretrained reads: config.json, model.safetensors and the tokenizer, as vocab.json +
   // merges.txt or tokenizer.json. Other files of a model's folder (generation_config.json,

@@ -11,16 +11,10 @@
 (function installTrainingApi(module, api) {
   'use strict';
 
-  const bindings = api.bindings;
-  const describe = api.describe;
-  const fail = api.fail;
-  const readOptions = api.readOptions;
-  const toIndex = api.toIndex;
-  const toSize = api.toSize;
-  const toText = api.toText;
-  const toTexts = api.toTexts;
-  const toSequences = api.toSequences;
-  const TinyTransformer = api.TinyTransformer;
+  const {
+    bindings, describe, fail, readOptions, toIndex, toSize, toText, toTexts, toSequences,
+    TinyTransformer,
+  } = api;
 
   // ---- recipes (src/core/training/recipes.h) ----------------------------------------------------------------
 

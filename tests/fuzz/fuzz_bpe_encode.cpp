@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "bpe_rules.h"
+#include "fuzz_input.h"
 #include "data/bpe_tokenizer.h"
 
 namespace fuzz {
@@ -72,17 +73,7 @@ const std::vector<std::pair<std::string, std::string>> seeds = {
 };
 
 int write_seeds(const std::string& directory) {
-  std::filesystem::create_directories(directory);
-  for (const auto& [name, bytes] : seeds) {
-    std::ofstream file(std::filesystem::path(directory) / name, std::ios::binary);
-    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!file) {
-      std::fprintf(stderr, "could not write %s/%s\n", directory.c_str(), name.c_str());
-      return 1;
-    }
-  }
-  std::printf("wrote %zu seeds to %s\n", seeds.size(), directory.c_str());
-  return 0;
+  return write_seed_files(directory, seeds);
 }
 
 }  // namespace
@@ -91,11 +82,7 @@ int write_seeds(const std::string& directory) {
 
 // `--write-seeds=DIR` writes the seeds and exits instead of fuzzing.
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  const std::string flag = "--write-seeds=";
-  for (int i = 1; i < *argc; ++i) {
-    const std::string argument = (*argv)[i];
-    if (argument.rfind(flag, 0) == 0) std::exit(fuzz::write_seeds(argument.substr(flag.size())));
-  }
+  fuzz::write_seeds_if_asked(*argc, *argv, fuzz::write_seeds);
   fuzz::gpt2();
   return 0;
 }

@@ -24,11 +24,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <string>
 #include <utility>
@@ -493,7 +489,6 @@ Bytes corrupt_seed(std::uint8_t fault, std::uint8_t kind, std::uint32_t position
 }
 
 int write_seeds(const std::string& directory) {
-  std::filesystem::create_directories(directory);
   std::vector<std::pair<std::string, Bytes>> seeds;
   for (auto& [name, bytes] : raw_seeds()) {
     if (name.rfind("valid-", 0) == 0) {
@@ -515,17 +510,9 @@ int write_seeds(const std::string& directory) {
   for (std::uint8_t fault = 0; fault < fault_count; ++fault) {
     seeds.emplace_back("fault-" + std::to_string(fault), corrupt_seed(fault, 0, 0));
   }
-  for (const auto& [name, bytes] : seeds) {
-    std::ofstream file(std::filesystem::path(directory) / name, std::ios::binary);
-    file.write(reinterpret_cast<const char*>(bytes.data()),
-               static_cast<std::streamsize>(bytes.size()));
-    if (!file) {
-      std::fprintf(stderr, "could not write %s/%s\n", directory.c_str(), name.c_str());
-      return 1;
-    }
-  }
-  std::printf("wrote %zu seeds to %s\n", seeds.size(), directory.c_str());
-  return 0;
+  Seeds files;
+  for (const auto& [name, bytes] : seeds) files.emplace_back(name, std::string(bytes.begin(), bytes.end()));
+  return write_seed_files(directory, files);
 }
 
 }  // namespace
@@ -534,11 +521,7 @@ int write_seeds(const std::string& directory) {
 
 // `--write-seeds=DIR` writes the seeds and exits instead of fuzzing.
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  const std::string flag = "--write-seeds=";
-  for (int i = 1; i < *argc; ++i) {
-    const std::string argument = (*argv)[i];
-    if (argument.rfind(flag, 0) == 0) std::exit(fuzz::write_seeds(argument.substr(flag.size())));
-  }
+  fuzz::write_seeds_if_asked(*argc, *argv, fuzz::write_seeds);
   return 0;
 }
 

@@ -13,16 +13,14 @@
 // (write_seeds below: the family's published shapes, the reference checkpoints' variants, the
 // writer's own files, and refused ones).
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
+#include "fuzz_input.h"
 #include "fuzz_rules.h"
+#include "gpt2_config_text.h"
 #include "model/transformer_config.h"
 #include "pretrained/gpt2_config.h"
 
@@ -72,43 +70,10 @@ void check_config(const TransformerConfig& config) {
 
 // --- Seeds -------------------------------------------------------------------------------------
 
-// gpt2's config.json as the Hub serves it (tests/core/pretrained/test_gpt2_config.cpp).
-const std::string gpt2 = R"({
-  "activation_function": "gelu_new",
-  "architectures": ["GPT2LMHeadModel"],
-  "attn_pdrop": 0.1,
-  "bos_token_id": 50256,
-  "embd_pdrop": 0.1,
-  "eos_token_id": 50256,
-  "initializer_range": 0.02,
-  "layer_norm_epsilon": 1e-05,
-  "model_type": "gpt2",
-  "n_ctx": 1024,
-  "n_embd": 768,
-  "n_head": 12,
-  "n_layer": 12,
-  "n_positions": 1024,
-  "resid_pdrop": 0.1,
-  "summary_activation": null,
-  "summary_first_dropout": 0.1,
-  "summary_proj_to_labels": true,
-  "summary_type": "cls_index",
-  "summary_use_proj": true,
-  "task_specific_params": {"text-generation": {"do_sample": true, "max_length": 50}},
-  "vocab_size": 50257
-}
-)";
+const std::string& gpt2 = spotlight::test::gpt2_config_json;
 
-// `text` with the value of `key` replaced by `value` (JSON text), or the key removed when `value`
-// is empty; a key it lacks is added first.
-std::string with(std::string text, const std::string& key, const std::string& value) {
-  const std::size_t at = text.find("\"" + key + "\"");
-  if (at == std::string::npos) {
-    return value.empty() ? text : text.insert(1, "\n  \"" + key + "\": " + value + ",");
-  }
-  const std::size_t end = text.find_first_of(",}", text.find(':', at));
-  if (!value.empty()) return text.replace(at, end - at, "\"" + key + "\": " + value);
-  return text.erase(at, end + 1 - at);
+std::string with(const std::string& text, const std::string& key, const std::string& value) {
+  return spotlight::test::with_config_value(text, key, value);
 }
 
 // The keys of the small checkpoints that tests/golden/make_gpt2_checkpoints.py writes (hf_config:
@@ -235,18 +200,7 @@ std::vector<std::pair<std::string, std::string>> seeds() {
 }
 
 int write_seeds(const std::string& directory) {
-  std::filesystem::create_directories(directory);
-  const auto all = seeds();
-  for (const auto& [name, text] : all) {
-    std::ofstream file(std::filesystem::path(directory) / name, std::ios::binary);
-    file.write(text.data(), static_cast<std::streamsize>(text.size()));
-    if (!file) {
-      std::fprintf(stderr, "could not write %s/%s\n", directory.c_str(), name.c_str());
-      return 1;
-    }
-  }
-  std::printf("wrote %zu seeds to %s\n", all.size(), directory.c_str());
-  return 0;
+  return write_seed_files(directory, seeds());
 }
 
 }  // namespace
@@ -255,11 +209,7 @@ int write_seeds(const std::string& directory) {
 
 // `--write-seeds=DIR` writes the seeds and exits instead of fuzzing.
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  const std::string flag = "--write-seeds=";
-  for (int i = 1; i < *argc; ++i) {
-    const std::string argument = (*argv)[i];
-    if (argument.rfind(flag, 0) == 0) std::exit(fuzz::write_seeds(argument.substr(flag.size())));
-  }
+  fuzz::write_seeds_if_asked(*argc, *argv, fuzz::write_seeds);
   return 0;
 }
 

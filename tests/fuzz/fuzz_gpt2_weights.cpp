@@ -35,11 +35,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <filesystem>
-#include <fstream>
 #include <limits>
 #include <optional>
 #include <string>
@@ -48,6 +44,7 @@
 #include <vector>
 
 #include "formats/safetensors.h"
+#include "fuzz_input.h"
 #include "fuzz_rules.h"
 #include "model/language_model.h"
 #include "pretrained/gpt2_checkpoint.h"
@@ -492,18 +489,7 @@ std::vector<std::pair<std::string, std::string>> seeds() {
 }
 
 int write_seeds(const std::string& directory) {
-  std::filesystem::create_directories(directory);
-  const auto all = seeds();
-  for (const auto& [name, bytes] : all) {
-    std::ofstream file(std::filesystem::path(directory) / name, std::ios::binary);
-    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!file) {
-      std::fprintf(stderr, "could not write %s/%s\n", directory.c_str(), name.c_str());
-      return 1;
-    }
-  }
-  std::printf("wrote %zu seeds to %s\n", all.size(), directory.c_str());
-  return 0;
+  return write_seed_files(directory, seeds());
 }
 
 }  // namespace
@@ -512,11 +498,7 @@ int write_seeds(const std::string& directory) {
 
 // `--write-seeds=DIR` writes the seeds and exits instead of fuzzing.
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  const std::string flag = "--write-seeds=";
-  for (int i = 1; i < *argc; ++i) {
-    const std::string argument = (*argv)[i];
-    if (argument.rfind(flag, 0) == 0) std::exit(fuzz::write_seeds(argument.substr(flag.size())));
-  }
+  fuzz::write_seeds_if_asked(*argc, *argv, fuzz::write_seeds);
   return 0;
 }
 

@@ -2,7 +2,11 @@
 
 #include <array>
 #include <cmath>
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
+#include <filesystem>
+#include <fstream>
 #include <limits>
 #include <string_view>
 
@@ -116,6 +120,30 @@ AttentionCase read_attention_case(ByteReader& reader, Index n_k) {
   result.tiles.queries = 1 + reader.byte() % 70;
   result.tiles.keys = 1 + reader.byte() % 70;
   return result;
+}
+
+int write_seed_files(const std::string& directory, const Seeds& seeds) {
+  std::filesystem::create_directories(directory);
+  for (const auto& [name, bytes] : seeds) {
+    std::ofstream file(std::filesystem::path(directory) / name, std::ios::binary);
+    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+    if (!file) {
+      std::fprintf(stderr, "could not write %s/%s\n", directory.c_str(), name.c_str());
+      return 1;
+    }
+  }
+  std::printf("wrote %zu seeds to %s\n", seeds.size(), directory.c_str());
+  return 0;
+}
+
+void write_seeds_if_asked(int argc, char** argv, int (*write_seeds)(const std::string& directory)) {
+  const std::string_view flag = "--write-seeds=";
+  for (int i = 1; i < argc; ++i) {
+    const std::string_view argument = argv[i];
+    if (argument.substr(0, flag.size()) == flag) {
+      std::exit(write_seeds(std::string(argument.substr(flag.size()))));
+    }
+  }
 }
 
 }  // namespace fuzz

@@ -18,6 +18,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "attention/attention.h"
 #include "base/matrix.h"
@@ -25,6 +27,17 @@
 #include "kernels/attention_kernels.h"
 
 namespace fuzz {
+
+// Hand-made inputs of a target, by file name.
+using Seeds = std::vector<std::pair<std::string, std::string>>;
+// Writes each seed to directory/name (creating the directory); 0, or 1 after a message naming
+// the file that could not be written.
+int write_seed_files(const std::string& directory, const Seeds& seeds);
+
+// For the targets with hand-made seeds, from LLVMFuzzerInitialize: given --write-seeds=DIR among
+// the arguments, exits with write_seeds(DIR)'s status (the seeds' writer, in the target's source);
+// otherwise returns, and libFuzzer runs as usual.
+void write_seeds_if_asked(int argc, char** argv, int (*write_seeds)(const std::string& directory));
 
 using spotlight::Index;
 using spotlight::Matrix;

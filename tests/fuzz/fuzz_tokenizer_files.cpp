@@ -16,10 +16,6 @@
 // The seeds in tests/fuzz/corpus/tokenizer_files/seeds come from this target itself (in
 // build/sanitize/tests/fuzz): fuzz_tokenizer_files --write-seeds=DIR
 #include <cstdint>
-#include <cstdio>
-#include <cstdlib>
-#include <filesystem>
-#include <fstream>
 #include <optional>
 #include <set>
 #include <string>
@@ -230,18 +226,7 @@ std::vector<std::pair<std::string, std::string>> seeds() {
 }
 
 int write_seeds(const std::string& directory) {
-  std::filesystem::create_directories(directory);
-  const auto all = seeds();
-  for (const auto& [name, bytes] : all) {
-    std::ofstream file(std::filesystem::path(directory) / name, std::ios::binary);
-    file.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-    if (!file) {
-      std::fprintf(stderr, "could not write %s/%s\n", directory.c_str(), name.c_str());
-      return 1;
-    }
-  }
-  std::printf("wrote %zu seeds to %s\n", all.size(), directory.c_str());
-  return 0;
+  return write_seed_files(directory, seeds());
 }
 
 }  // namespace
@@ -250,11 +235,7 @@ int write_seeds(const std::string& directory) {
 
 // `--write-seeds=DIR` writes the seeds and exits instead of fuzzing.
 extern "C" int LLVMFuzzerInitialize(int* argc, char*** argv) {
-  const std::string flag = "--write-seeds=";
-  for (int i = 1; i < *argc; ++i) {
-    const std::string argument = (*argv)[i];
-    if (argument.rfind(flag, 0) == 0) std::exit(fuzz::write_seeds(argument.substr(flag.size())));
-  }
+  fuzz::write_seeds_if_asked(*argc, *argv, fuzz::write_seeds);
   return 0;
 }
 

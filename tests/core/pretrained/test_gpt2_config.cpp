@@ -4,6 +4,7 @@
 
 #include <string>
 
+#include "gpt2_config_text.h"
 #include "pretrained/gpt2_config.h"
 
 using Catch::Matchers::Contains;
@@ -12,42 +13,10 @@ using spotlight::TransformerConfig;
 
 namespace {
 
-// gpt2's config.json as the Hub serves it (its keys; the values of the 124 M model).
-const std::string gpt2_config = R"({
-  "activation_function": "gelu_new",
-  "architectures": ["GPT2LMHeadModel"],
-  "attn_pdrop": 0.1,
-  "bos_token_id": 50256,
-  "embd_pdrop": 0.1,
-  "eos_token_id": 50256,
-  "initializer_range": 0.02,
-  "layer_norm_epsilon": 1e-05,
-  "model_type": "gpt2",
-  "n_ctx": 1024,
-  "n_embd": 768,
-  "n_head": 12,
-  "n_layer": 12,
-  "n_positions": 1024,
-  "resid_pdrop": 0.1,
-  "summary_activation": null,
-  "summary_first_dropout": 0.1,
-  "summary_proj_to_labels": true,
-  "summary_type": "cls_index",
-  "summary_use_proj": true,
-  "task_specific_params": {"text-generation": {"do_sample": true, "max_length": 50}},
-  "vocab_size": 50257
-})";
+const std::string& gpt2_config = spotlight::test::gpt2_config_json;
 
-// gpt2's config with `key` replaced by `value` (JSON text), or removed when value is empty.
 std::string with(const std::string& key, const std::string& value) {
-  std::string text = gpt2_config;
-  const std::size_t at = text.find("\"" + key + "\"");
-  if (at == std::string::npos) {
-    return value.empty() ? text : text.replace(1, 0, "\"" + key + "\": " + value + ",");
-  }
-  const std::size_t end = text.find_first_of(",}", text.find(':', at));
-  return value.empty() ? text.erase(at, end + 1 - at)
-                       : text.replace(at, end - at, "\"" + key + "\": " + value);
+  return spotlight::test::with_config_value(gpt2_config, key, value);
 }
 
 std::string error_of(const std::string& text) {
