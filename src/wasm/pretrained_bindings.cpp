@@ -225,7 +225,11 @@ class PretrainedBinding {
       std::string bytes;
       spotlight::write_gpt2_weights(model_, dtype, [&](const std::string& piece) { bytes += piece; });
       val out = val::object();
-      out.set("config", val(spotlight::write_gpt2_config(model_.config(), tokenizer_.end_of_text())));
+      // <|endoftext|> as bos and eos when the model has that token (a tokenizer may know more
+      // tokens than the model's vocabulary); otherwise the keys are null.
+      const spotlight::TokenId end_of_text = tokenizer_.end_of_text();
+      out.set("config", val(spotlight::write_gpt2_config(
+                            model_.config(), end_of_text < model_.config().vocab_size ? end_of_text : -1)));
       out.set("model", to_typed_array(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
       return out;
     });

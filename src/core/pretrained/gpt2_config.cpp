@@ -106,6 +106,9 @@ std::string write_gpt2_config(const TransformerConfig& config, int end_of_text) 
   // Without an MLP, the checkpoint holds an MLP of zeros (gpt2_checkpoint.h), which adds exactly 0.
   require(config.layer_norm, "a model without LayerNorm has no GPT-2 configuration: ",
           "transformers' GPT2LMHeadModel always normalises");
+  require(end_of_text >= -1 && end_of_text < config.vocab_size,
+          "end_of_text must be -1 (none) or a token id below the vocabulary's ", config.vocab_size,
+          ", got ", end_of_text);
   Json json;
   json["activation_function"] = "gelu_new";
   json["architectures"] = Json::array({"GPT2LMHeadModel"});

@@ -152,4 +152,11 @@ TEST_CASE("gpt2 config: the writer's config.json reads back as the same model",
   CHECK(read == config);
   config.layer_norm = false;
   CHECK_THROWS_WITH(spotlight::write_gpt2_config(config), Contains("a model without LayerNorm"));
+  config.layer_norm = true;
+  CHECK_THROWS_WITH(spotlight::write_gpt2_config(config, static_cast<int>(config.vocab_size)),
+                    Contains("end_of_text must be -1 (none) or a token id below the vocabulary's " +
+                             std::to_string(config.vocab_size) + ", got " +
+                             std::to_string(config.vocab_size)));
+  CHECK_THROWS_WITH(spotlight::write_gpt2_config(config, -2), Contains("got -2"));
+  CHECK_NOTHROW(spotlight::write_gpt2_config(config, static_cast<int>(config.vocab_size) - 1));
 }
