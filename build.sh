@@ -312,9 +312,10 @@ fuzz_target() {
   build/sanitize/tests/fuzz/"$target" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
     -print_final_stats=1 -artifact_prefix=build/fuzz/crashes/ \
     "build/fuzz/corpus-work/$format" $(committed_corpus "$format") >"$output" 2>&1 || status=$?
-  runs=$(grep -oE '^stat::number_of_executed_units: *[0-9]+' "$output" | grep -oE '[0-9]+$' ||
-    grep -oE '^#[0-9]+' "$output" | tail -1 | tr -d '#')
-  coverage=$(grep -oE 'cov: [0-9]+ ft: [0-9]+' "$output" | tail -1)
+  # A target that fails on the committed corpus stops before its first status line: each grep may
+  # find nothing, and must not end the function (set -e) before the failure is shown.
+  runs=$({ grep -oE '^stat::number_of_executed_units: *[0-9]+' "$output" || true; } | grep -oE '[0-9]+$' || true)
+  coverage=$({ grep -oE 'cov: [0-9]+ ft: [0-9]+' "$output" || true; } | tail -1)
   if [ "$status" -ne 0 ]; then
     tail -n 40 "$output"
     echo "$target: FAILED after ${runs:-0} runs (exit status $status); the input is in"

@@ -43,6 +43,7 @@ void PackedPanels::pack(const MatrixView& b, bool b_transposed) {
   const Index whole_panels = cols_ / panel_width;
   const Index last_cols = cols_ - whole_panels * panel_width;  // of a last, partial panel
   values_.resize(static_cast<std::size_t>(panels * depth_ * panel_width));
+  if (depth_ == 0) return;  // b holds no values (and its data() may be null)
   float* const values = values_.data();
   if (last_cols > 0) {  // zeros past cols
     std::fill(values + whole_panels * depth_ * panel_width, values + panels * depth_ * panel_width,
@@ -96,6 +97,10 @@ void gemm_in_place(const MatrixView& a, const MatrixView& b, bool b_transposed,
   const Index n = b_transposed ? b.rows() : b.cols();
   if (a.rows() == 0 || n == 0) return;
   const int add = accumulate == Accumulate::yes ? 1 : 0;
+  if (a.cols() == 0) {  // an empty sum: b holds no values, and its data() may be null
+    if (add == 0) c.setZero();
+    return;
+  }
   if (b_transposed) {
     const kernel::GemmArgs args{a.data(), a.outerStride(), a.rows(), a.cols(), b.data(), 0,
                                 b.outerStride(), kernel::BLayout::rows, c.data(), c.outerStride(),

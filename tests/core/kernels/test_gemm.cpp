@@ -99,6 +99,22 @@ TEST_CASE("gemm: empty and zero-width inputs give an empty or zero product", "[g
   REQUIRE(zero.rows() == 3);
   REQUIRE(zero.cols() == 4);
   REQUIRE(zero.isZero(0.0f));
+  // Zero depth with b transposed: b is (4, 0), whose data() is null; packing offset that pointer
+  // (fuzz_core's finding, tests/fuzz/corpus/core/regressions/zero-depth-transposed-pack). And in
+  // place, both ways: zeros, or c untouched when accumulating.
+  const Matrix no_columns(4, 0);
+  const Matrix zero_t = spotlight::multiply(wide, no_columns, true);
+  REQUIRE(zero_t.rows() == 3);
+  REQUIRE(zero_t.cols() == 4);
+  REQUIRE(zero_t.isZero(0.0f));
+  for (const bool transposed : {false, true}) {
+    CAPTURE(transposed);
+    Matrix c = Matrix::Constant(3, 4, 7.0f);
+    spotlight::gemm_in_place(wide, transposed ? no_columns : tall, transposed, Accumulate::yes, c);
+    REQUIRE(c.isConstant(7.0f));
+    spotlight::gemm_in_place(wide, transposed ? no_columns : tall, transposed, Accumulate::no, c);
+    REQUIRE(c.isZero(0.0f));
+  }
 }
 
 TEST_CASE("gemm: a slice of packed panels (a tile of keys, a range of values) equals that block's product",
