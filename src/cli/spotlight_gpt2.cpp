@@ -278,7 +278,7 @@ int convert(const Arguments& arguments) {
     const LanguageModel model = read_weights(in, config);
     Checkpoint checkpoint;
     checkpoint.config = config;
-    checkpoint.parameters = model.parameters();
+    checkpoint.parameters = model.all_parameter_values();
     checkpoint.metadata = "{\"converted_from\": \"Hugging Face GPT-2 files\"}";
     const std::vector<std::uint8_t> bytes = save_checkpoint(checkpoint);
     write_file(out, std::string(bytes.begin(), bytes.end()));

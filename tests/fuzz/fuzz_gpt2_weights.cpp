@@ -228,7 +228,7 @@ void check_values(const LanguageModel& model, std::string_view file) {
     return values;
   };
   const std::string prefix = header.find("transformer.wte.weight") ? "transformer." : "";
-  const std::vector<float>& parameters = model.parameters();
+  const std::vector<float> parameters = model.all_parameter_values();
   for (const Gpt2Tensor& tensor : spotlight::gpt2_tensors(model.config())) {
     const std::vector<float> values = values_of(header.tensor(prefix + tensor.name));
     const std::uint64_t columns = tensor.shape.back();
@@ -258,7 +258,7 @@ void check_values(const LanguageModel& model, std::string_view file) {
 
 // Rules 3 and 4 for a model that loaded.
 void check_model(const LanguageModel& model, std::string_view file) {
-  const std::vector<float>& parameters = model.parameters();
+  const std::vector<float> parameters = model.all_parameter_values();
   const std::size_t bad = spotlight::first_non_finite(parameters.data(), parameters.size());
   rule(bad == parameters.size(), "parameter ", bad, " of the model is ",
        bad < parameters.size() ? parameters[bad] : 0.0f);
@@ -294,10 +294,12 @@ void fuzz_one(const Input& input) {
          "\nrefused whole as: ", whole.error);
     return;
   }
+  const std::vector<float> pieces_values = pieces.model->all_parameter_values();
+  const std::vector<float> whole_values = whole.model->all_parameter_values();
   rule(pieces.model->config() == whole.model->config() &&
-           pieces.model->parameters().size() == whole.model->parameters().size() &&
-           std::memcmp(pieces.model->parameters().data(), whole.model->parameters().data(),
-                       pieces.model->parameters().size() * sizeof(float)) == 0,
+           pieces_values.size() == whole_values.size() &&
+           std::memcmp(pieces_values.data(), whole_values.data(),
+                       pieces_values.size() * sizeof(float)) == 0,
        "the model read in pieces differs from the model read whole");
   check_model(*pieces.model, input.file);
 }

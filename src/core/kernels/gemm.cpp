@@ -36,44 +36,58 @@ const char* gemm_kernel_name() { return active_name; }
 
 void gemm_built_in(const kernel::GemmArgs& args) { built_in_kernel(&args); }
 
-void PackedPanels::pack(const MatrixView& b, bool b_transposed) {
-  depth_ = b_transposed ? b.cols() : b.rows();
-  cols_ = b_transposed ? b.rows() : b.cols();
-  const Index panels = (cols_ + panel_width - 1) / panel_width;
-  const Index whole_panels = cols_ / panel_width;
-  const Index last_cols = cols_ - whole_panels * panel_width;  // of a last, partial panel
-  values_.resize(static_cast<std::size_t>(panels * depth_ * panel_width));
-  if (depth_ == 0) return;  // b holds no values (and its data() may be null)
-  float* const values = values_.data();
+void pack_panels(const MatrixView& b, bool b_transposed, float* values) {
+  const Index depth = b_transposed ? b.cols() : b.rows();
+  const Index cols = b_transposed ? b.rows() : b.cols();
+  if (depth == 0) return;  // b holds no values (and its data() may be null)
+  const Index whole_panels = cols / panel_width;
+  const Index last_cols = cols - whole_panels * panel_width;  // of a last, partial panel
   if (last_cols > 0) {  // zeros past cols
-    std::fill(values + whole_panels * depth_ * panel_width, values + panels * depth_ * panel_width,
-              0.0f);
+    std::fill(values + whole_panels * depth * panel_width,
+              values + PanelsView::size(depth, cols), 0.0f);
   }
   if (b_transposed) {
     // Column j of op(b) is row j of b: read it contiguously, scatter by 16.
-    for (Index j = 0; j < cols_; ++j) {
+    for (Index j = 0; j < cols; ++j) {
       const float* b_row = b.data() + j * b.outerStride();
-      float* out = values + (j / panel_width) * depth_ * panel_width + j % panel_width;
-      for (Index p = 0; p < depth_; ++p) out[p * panel_width] = b_row[p];
+      float* out = values + (j / panel_width) * depth * panel_width + j % panel_width;
+      for (Index p = 0; p < depth; ++p) out[p * panel_width] = b_row[p];
     }
     return;
   }
   // Row by row of b, so that it is read in memory order: its 16 floats for each panel, a
   // fixed-size copy the compiler inlines.
-  for (Index p = 0; p < depth_; ++p) {
+  for (Index p = 0; p < depth; ++p) {
     const float* b_row = b.data() + p * b.outerStride();
     for (Index panel = 0; panel < whole_panels; ++panel) {
-      std::memcpy(values + (panel * depth_ + p) * panel_width, b_row + panel * panel_width,
+      std::memcpy(values + (panel * depth + p) * panel_width, b_row + panel * panel_width,
                   panel_width * sizeof(float));
     }
     if (last_cols > 0) {
-      std::memcpy(values + (whole_panels * depth_ + p) * panel_width,
+      std::memcpy(values + (whole_panels * depth + p) * panel_width,
                   b_row + whole_panels * panel_width, static_cast<std::size_t>(last_cols) * sizeof(float));
     }
   }
 }
 
-void gemm(const MatrixView& a, const PackedPanels& b, Index first_depth, Index first_col,
+void unpack_panels(const PanelsView& panels, float* out) {
+  for (Index p = 0; p < panels.depth; ++p) {
+    for (Index first = 0; first < panels.cols; first += panel_width) {
+      const Index width = std::min(panel_width, panels.cols - first);
+      std::memcpy(out + p * panels.cols + first, panels.panel_row(first / panel_width, p),
+                  static_cast<std::size_t>(width) * sizeof(float));
+    }
+  }
+}
+
+void PackedPanels::pack(const MatrixView& b, bool b_transposed) {
+  depth_ = b_transposed ? b.cols() : b.rows();
+  cols_ = b_transposed ? b.rows() : b.cols();
+  values_.resize(static_cast<std::size_t>(PanelsView::size(depth_, cols_)));
+  pack_panels(b, b_transposed, values_.data());
+}
+
+void gemm(const MatrixView& a, const PanelsView& b, Index first_depth, Index first_col,
           Index cols, Accumulate accumulate, MatrixRef c, float alpha) {
   if (a.rows() == 0 || cols == 0) return;
   const kernel::GemmArgs args{a.data(),
@@ -81,7 +95,7 @@ void gemm(const MatrixView& a, const PackedPanels& b, Index first_depth, Index f
                               a.rows(),
                               a.cols(),
                               b.panel_row(first_col / panel_width, first_depth),
-                              b.depth() * panel_width,
+                              b.depth * panel_width,
                               panel_width,
                               kernel::BLayout::panels,
                               c.data(),

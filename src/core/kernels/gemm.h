@@ -31,11 +31,34 @@ void gemm_built_in(const kernel::GemmArgs& args);
 
 enum class Accumulate { no, yes };  // beta = 0 (c is overwritten) or beta = 1
 
-// op(b) (depth, cols) packed into panels of panel_width columns: panel j holds columns
-// 16 j .. 16 j + 15 as a contiguous (depth, 16) block, zeros past cols.
+// Panels of panel_width columns: panel j holds columns 16 j .. 16 j + 15 of a (depth, cols) matrix
+// as a contiguous (depth, 16) block, zeros past cols. PanelsView reads them wherever they are
+// stored (PackedPanels' buffer, or a model's weights kept in this layout: language_model.h).
+struct PanelsView {
+  static constexpr Index panel_width = 16;
+  const float* values = nullptr;
+  Index depth = 0;
+  Index cols = 0;
+
+  // Floats the panels of a (depth, cols) matrix take: depth * cols rounded up to whole panels.
+  static Index size(Index depth, Index cols) {
+    return (cols + panel_width - 1) / panel_width * panel_width * depth;
+  }
+  // Row p of panel j: panel_width floats.
+  const float* panel_row(Index panel, Index p) const {
+    return values + (panel * depth + p) * panel_width;
+  }
+};
+
+// Writes op(b) (depth, cols) as panels into out, which holds PanelsView::size(depth, cols) floats.
+void pack_panels(const MatrixView& b, bool b_transposed, float* out);
+// The (depth, cols) matrix that panels hold, row-major into out (depth * cols floats).
+void unpack_panels(const PanelsView& panels, float* out);
+
+// op(b) packed into panels (PanelsView), in a buffer of its own that pack() reuses.
 class PackedPanels {
  public:
-  static constexpr Index panel_width = 16;
+  static constexpr Index panel_width = PanelsView::panel_width;
 
   PackedPanels() = default;
   PackedPanels(const MatrixView& b, bool b_transposed) { pack(b, b_transposed); }
@@ -45,10 +68,9 @@ class PackedPanels {
 
   Index depth() const { return depth_; }
   Index cols() const { return cols_; }
+  PanelsView view() const { return {values_.data(), depth_, cols_}; }
   // Row p of panel j: panel_width floats.
-  const float* panel_row(Index panel, Index p) const {
-    return values_.data() + (panel * depth_ + p) * panel_width;
-  }
+  const float* panel_row(Index panel, Index p) const { return view().panel_row(panel, p); }
 
  private:
   std::vector<float> values_;
@@ -59,8 +81,12 @@ class PackedPanels {
 // c (m, cols) = beta c + alpha a op(b)[first_depth .. first_depth + k - 1, first_col .. first_col + cols - 1]
 // where a is (m, k) and first_col is a multiple of panel_width: a product against a slice of the
 // packed matrix (a tile of keys, say). c must already be (m, cols).
-void gemm(const MatrixView& a, const PackedPanels& b, Index first_depth, Index first_col,
+void gemm(const MatrixView& a, const PanelsView& b, Index first_depth, Index first_col,
           Index cols, Accumulate accumulate, MatrixRef c, float alpha = 1.0f);
+inline void gemm(const MatrixView& a, const PackedPanels& b, Index first_depth, Index first_col,
+                 Index cols, Accumulate accumulate, MatrixRef c, float alpha = 1.0f) {
+  gemm(a, b.view(), first_depth, first_col, cols, accumulate, c, alpha);
+}
 
 // c (m, n) = beta c + alpha a op(b) without packing all of op(b), for few rows of a against a
 // large b (a weight matrix, the embedding), where packing would write all of b once more and

@@ -64,4 +64,31 @@ void row_times_transposed_matrix(const float* x, const MatrixView& b, float alph
   }
 }
 
+void row_times_panels(const float* x, const PanelsView& b, float alpha, bool accumulate, float* y) {
+  constexpr Index width = PanelsView::panel_width;
+  for (Index first = 0; first < b.cols; first += width) {
+    const Index cols = std::min(width, b.cols - first);
+    // The panel's 16 columns of y in four vectors, one multiply-add each per row of the panel
+    // (four independent chains), in row order as row_times_matrix adds them.
+    float start[width] = {};
+    if (accumulate) std::copy(y + first, y + first + cols, start);
+    simd::Float4 sum0 = simd::load(start), sum1 = simd::load(start + 4),
+                 sum2 = simd::load(start + 8), sum3 = simd::load(start + 12);
+    const float* panel = b.panel_row(first / width, 0);
+    for (Index p = 0; p < b.depth; ++p, panel += width) {
+      const simd::Float4 scale = simd::broadcast(alpha * x[p]);
+      sum0 = simd::multiply_add(scale, simd::load(panel), sum0);
+      sum1 = simd::multiply_add(scale, simd::load(panel + 4), sum1);
+      sum2 = simd::multiply_add(scale, simd::load(panel + 8), sum2);
+      sum3 = simd::multiply_add(scale, simd::load(panel + 12), sum3);
+    }
+    float out[width];
+    simd::store(out, sum0);
+    simd::store(out + 4, sum1);
+    simd::store(out + 8, sum2);
+    simd::store(out + 12, sum3);
+    std::copy(out, out + cols, y + first);
+  }
+}
+
 }  // namespace spotlight

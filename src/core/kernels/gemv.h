@@ -7,9 +7,14 @@
 //                                are streamed and added in, scaled by x's entries
 //   row_times_transposed_matrix: y (n) = beta y + alpha x (k) b^T, b (n, k) row-major: one dot
 //                                product per row of b (the logits against the embedding, q k^T)
+//   row_times_panels:            y (n) = beta y + alpha x (k) b (k, n), b in panels (gemm.h): each
+//                                panel read once, in memory order, into 16 columns of y; the same
+//                                sums in the same order as row_times_matrix (bit for bit when n
+//                                is a multiple of 4)
 #pragma once
 
 #include "base/matrix.h"
+#include "kernels/gemm.h"
 
 namespace spotlight {
 
@@ -17,5 +22,6 @@ namespace spotlight {
 void row_times_matrix(const float* x, const MatrixView& b, float alpha, bool accumulate, float* y);
 void row_times_transposed_matrix(const float* x, const MatrixView& b, float alpha, bool accumulate,
                                  float* y);
+void row_times_panels(const float* x, const PanelsView& b, float alpha, bool accumulate, float* y);
 
 }  // namespace spotlight

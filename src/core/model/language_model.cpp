@@ -10,6 +10,7 @@
 #include "base/errors.h"
 #include "base/random.h"
 #include "kernels/gemm.h"
+#include "kernels/gemv.h"
 #include "model/transformer_ops.h"
 
 namespace spotlight {
@@ -133,8 +134,69 @@ void LanguageModel::set_parameters(
             info.size());
     require_finite_parameters(replacement.data(), replacement.size(), name);
   }
-  for (const auto& [name, replacement] : values) {
-    std::copy(replacement.begin(), replacement.end(), parameters_.begin() + parameter(name).offset);
+  for (const auto& [name, replacement] : values) store(parameter(name), replacement.data());
+}
+
+const std::vector<float>& LanguageModel::parameters() const {
+  if (weights_as_panels_) {
+    throw std::logic_error("parameters(): this model keeps its weights as panels; read them with "
+                           "parameter_values or all_parameter_values");
+  }
+  return parameters_;
+}
+
+float* LanguageModel::parameter_storage(const ParameterInfo& info) {
+  if (stored_as_panels(info)) {
+    throw std::logic_error("parameter_storage(" + info.name + "): kept as panels; use set_parameters");
+  }
+  return parameters_.data() + info.offset;
+}
+
+bool LanguageModel::stored_as_panels(const ParameterInfo& info) const {
+  return weights_as_panels_ && info.role == ParameterRole::weight &&
+         info.cols % PanelsView::panel_width == 0;
+}
+
+std::vector<float> LanguageModel::parameter_values(const ParameterInfo& info) const {
+  std::vector<float> values(static_cast<std::size_t>(info.size()));
+  const float* stored = parameters_.data() + info.offset;
+  if (stored_as_panels(info)) {
+    unpack_panels(PanelsView{stored, info.rows, info.cols}, values.data());
+  } else {
+    std::copy(stored, stored + info.size(), values.begin());
+  }
+  return values;
+}
+
+std::vector<float> LanguageModel::all_parameter_values() const {
+  std::vector<float> values(parameters_.size());
+  for (const ParameterInfo& info : table_) {
+    const std::vector<float> one = parameter_values(info);
+    std::copy(one.begin(), one.end(), values.begin() + static_cast<std::ptrdiff_t>(info.offset));
+  }
+  return values;
+}
+
+void LanguageModel::store(const ParameterInfo& info, const float* values) {
+  float* stored = parameters_.data() + info.offset;
+  if (stored_as_panels(info)) {
+    // Columns a multiple of 16: the panels take exactly rows * cols floats.
+    pack_panels(Eigen::Map<const Matrix>(values, info.rows, info.cols), false, stored);
+  } else {
+    std::copy(values, values + info.size(), stored);
+  }
+}
+
+void LanguageModel::store_weights_as_panels() {
+  if (weights_as_panels_) return;
+  std::vector<float> row_major;
+  weights_as_panels_ = true;
+  for (const ParameterInfo& info : table_) {
+    if (!stored_as_panels(info)) continue;
+    // One matrix at a time through a copy (gpt2's largest, mlp.fc, is 9.4 MB).
+    const float* stored = parameters_.data() + info.offset;
+    row_major.assign(stored, stored + info.size());
+    store(info, row_major.data());
   }
 }
 
@@ -145,7 +207,7 @@ void LanguageModel::set_all_parameters(const std::vector<float>& values) {
     require_finite_parameters(values.data() + info.offset, static_cast<std::size_t>(info.size()),
                           info.name);
   }
-  parameters_ = values;
+  for (const ParameterInfo& info : table_) store(info, values.data() + info.offset);
 }
 
 void LanguageModel::require_finite_parameters(const float* values, std::size_t count,
@@ -209,9 +271,25 @@ void LanguageModel::project_qkv(Index layer, Workspace& work) const {
   work.q.resize(n, d);
   work.k.resize(n, d);
   work.v.resize(n, d);
-  linear_forward(work.normed, view(index.wq), data(index.bq), work.q, work.panels);
-  linear_forward(work.normed, view(index.wk), data(index.bk), work.k, work.panels);
-  linear_forward(work.normed, view(index.wv), data(index.bv), work.v, work.panels);
+  linear(work.normed, index.wq, index.bq, work.q, work);
+  linear(work.normed, index.wk, index.bk, work.k, work);
+  linear(work.normed, index.wv, index.bv, work.v, work);
+}
+
+void LanguageModel::linear(const Matrix& x, std::size_t weight, std::size_t bias, Matrix& y,
+                           Workspace& work) const {
+  const ParameterInfo& info = table_[weight];
+  if (!stored_as_panels(info)) {
+    linear_forward(x, view(weight), data(bias), y, work.panels);
+    return;
+  }
+  const PanelsView panels{data(weight), info.rows, info.cols};
+  if (x.rows() == 1) {  // one token being decoded (gemv.h)
+    row_times_panels(x.data(), panels, 1.0f, false, y.data());
+  } else {
+    gemm(x, panels, 0, 0, info.cols, Accumulate::no, y);
+  }
+  y.rowwise() += Eigen::Map<const RowVector>(data(bias), info.cols);
 }
 
 void LanguageModel::attention_block(Index layer, Workspace& work, Matrix* maps) const {
@@ -238,7 +316,7 @@ void LanguageModel::attention_block(Index layer, Workspace& work, Matrix* maps) 
 void LanguageModel::add_attention_output(Index layer, Workspace& work) const {
   const LayerIndex& index = layer_index_[static_cast<std::size_t>(layer)];
   work.branch.resize(work.x.rows(), config_.d_model);
-  linear_forward(work.heads, view(index.wo), data(index.bo), work.branch, work.panels);
+  linear(work.heads, index.wo, index.bo, work.branch, work);
   work.x += work.branch;
 }
 
@@ -250,9 +328,9 @@ void LanguageModel::mlp_block(Index layer, Workspace& work) const {
   work.wide.resize(n, config_.d_mlp());
   work.wide_gelu.resize(n, config_.d_mlp());
   work.branch.resize(n, config_.d_model);
-  linear_forward(work.normed, view(index.fc), data(index.fc_bias), work.wide, work.panels);
+  linear(work.normed, index.fc, index.fc_bias, work.wide, work);
   gelu_forward(work.wide, work.wide_gelu);
-  linear_forward(work.wide_gelu, view(index.proj), data(index.proj_bias), work.branch, work.panels);
+  linear(work.wide_gelu, index.proj, index.proj_bias, work.branch, work);
   work.x += work.branch;
 }
 
@@ -360,7 +438,8 @@ LayerTrace LanguageModel::trace(const TokenSequence& tokens, Index layer) const 
 
   SimpleAttention attention(config_.d_model, config_.n_heads);
   const auto set = [&](Projection which, std::size_t weight, std::size_t bias) {
-    attention.set_weight(which, data(weight), static_cast<std::size_t>(table_[weight].size()));
+    const std::vector<float> values = parameter_values(table_[weight]);
+    attention.set_weight(which, values.data(), values.size());
     attention.set_bias(which, data(bias), static_cast<std::size_t>(table_[bias].size()));
   };
   set(Projection::query, index.wq, index.bq);

@@ -84,14 +84,28 @@ class LanguageModel {
 
   const TransformerConfig& config() const { return config_; }
   const std::vector<ParameterInfo>& parameter_table() const { return table_; }
-  // The flat parameters, in the table's order.
-  const std::vector<float>& parameters() const { return parameters_; }
+  // The flat parameters, in the table's order, row-major: the storage itself, so only while no
+  // weight is kept as panels (below); throws std::logic_error after store_weights_as_panels.
+  const std::vector<float>& parameters() const;
+  // One parameter's values (rows * cols, row-major), and all of them in the table's order, as
+  // copies, however they are stored.
+  std::vector<float> parameter_values(const ParameterInfo& info) const;
+  std::vector<float> all_parameter_values() const;
   // The entry of `name`; throws std::invalid_argument naming it when the model has no such
   // parameter (disabled parts have none), listing those it has.
   const ParameterInfo& parameter(const std::string& name) const;
   // The storage of one parameter (rows * cols floats, row-major) for a loader that writes it in
   // place, piece by piece; the loader checks the values (every one finite) before the model runs.
-  float* parameter_storage(const ParameterInfo& info) { return parameters_.data() + info.offset; }
+  // Throws std::logic_error for a weight kept as panels.
+  float* parameter_storage(const ParameterInfo& info);
+
+  // For inference: keeps each linear weight (attention's wq, wk, wv, wo, the MLP's fc and proj)
+  // whose width is a multiple of 16 as gemm.h's panels - the same floats, in the order the
+  // products read them - so that no call packs them again: at gpt2's size and a short text,
+  // packing the 340 MB of them on every forward took a third of its time. Products then give the
+  // same values bit for bit. A model that trains (TinyTransformer) keeps them row-major.
+  void store_weights_as_panels();
+  bool weights_as_panels() const { return weights_as_panels_; }
 
   // Replaces the named parameters, each by rows * cols values in row-major order. All are checked
   // (known name, no duplicate, count, finite values) before any is applied, so a rejected call
@@ -173,8 +187,15 @@ class LanguageModel {
                   std::vector<Matrix>* maps) const;
   // logits (rows, vocab) of the stream's rows first_row..
   Matrix final_logits(Workspace& work, Index first_row) const;
+  // y (T, cols) = x weight + bias, from the weight's row-major values or its panels; y sized.
+  void linear(const Matrix& x, std::size_t weight, std::size_t bias, Matrix& y,
+              Workspace& work) const;
+  bool stored_as_panels(const ParameterInfo& info) const;
+  // Writes rows * cols row-major values into a parameter's storage, in its layout.
+  void store(const ParameterInfo& info, const float* values);
 
   std::vector<float> parameters_;
+  bool weights_as_panels_ = false;
 };
 
 }  // namespace spotlight

@@ -65,6 +65,9 @@ class TinyTransformer : public LanguageModel {
   void set_optimizer_state(AdamWState state);
 
  private:
+  // Training reads and writes its weights row-major: they never become panels.
+  using LanguageModel::store_weights_as_panels;
+
   // The activations one batch keeps for its backward, resized only when (batch, seq_len) changes.
   struct LayerActivations {
     Matrix residual_in;                          // (n, d)  x entering the block

@@ -349,6 +349,7 @@ LanguageModel Gpt2WeightsReader::finish() {
     require(wte_crc == *state.head_crc, "lm_head.weight differs from wte.weight: GPT-2 ties its ",
             "output head to the token embedding, and this model has no head of its own");
   }
+  state.model->store_weights_as_panels();
   return std::move(*state.model);
 }
 
@@ -385,8 +386,8 @@ void write_gpt2_weights(const LanguageModel& model, SafetensorsDtype dtype,
     values.assign(static_cast<std::size_t>(rows * columns), ln_2_gain ? 1.0f : 0.0f);
     for (std::size_t block = 0; block < tensor.parameters.size(); ++block) {
       if (tensor.parameters[block].empty()) continue;
-      const ParameterInfo& info = model.parameter(tensor.parameters[block]);
-      const float* source = model.parameters().data() + info.offset;
+      const std::vector<float> parameter = model.parameter_values(model.parameter(tensor.parameters[block]));
+      const float* source = parameter.data();
       for (std::uint64_t row = 0; row < rows; ++row) {
         std::copy(source + row * width, source + (row + 1) * width,
                   values.begin() + static_cast<std::ptrdiff_t>(row * columns + block * width));

@@ -79,7 +79,9 @@ class Gpt2WeightsReader {
   const SafetensorsHeader* header() const;
 
   // The model, once every byte has been fed: throws when bytes are missing (naming how many of
-  // which tensor) or lm_head.weight differs from wte.weight. The reader is spent afterwards.
+  // which tensor) or lm_head.weight differs from wte.weight. The reader is spent afterwards. The
+  // model is for inference: its weights are kept as panels (LanguageModel::store_weights_as_panels;
+  // read them with parameter_values).
   LanguageModel finish();
 
  private:

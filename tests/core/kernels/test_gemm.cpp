@@ -6,6 +6,7 @@
 
 #include "base/simd.h"
 #include "kernels/gemm.h"
+#include "kernels/gemv.h"
 #include "test_support.h"
 
 using spotlight::Accumulate;
@@ -115,6 +116,55 @@ TEST_CASE("gemm: empty and zero-width inputs give an empty or zero product", "[g
     spotlight::gemm_in_place(wide, transposed ? no_columns : tall, transposed, Accumulate::no, c);
     REQUIRE(c.isZero(0.0f));
   }
+}
+
+TEST_CASE("gemv: one row times b, b^T or b's panels equals the naive product", "[gemm]") {
+  const Index n = GENERATE(1, 4, 15, 16, 17, 48, 67);
+  const Index k = GENERATE(1, 3, 4, 5, 100);
+  const bool accumulate = GENERATE(false, true);
+  CAPTURE(n, k, accumulate);
+  const Matrix x = random_matrix(1, k, 1), b = random_matrix(k, n, 2);
+  const Matrix b_t = b.transpose();
+  const reference::Dense expected =
+      (0.5 * naive_product(x, b, false).array() + (accumulate ? 2.0 : 0.0)).matrix();
+  const auto run = [&](auto product) {
+    Matrix y = Matrix::Constant(1, n, 2.0f);
+    product(y.data());
+    return y;
+  };
+  const Matrix by_rows = run([&](float* y) { spotlight::row_times_matrix(x.data(), b, 0.5f, accumulate, y); });
+  test_support::require_close(by_rows, expected, 1e-5, 2e-6 * double(k));
+  test_support::require_close(
+      run([&](float* y) { spotlight::row_times_transposed_matrix(x.data(), b_t, 0.5f, accumulate, y); }),
+      expected, 1e-5, 2e-6 * double(k));
+  const spotlight::PackedPanels panels(b, false);
+  const Matrix by_panels = run([&](float* y) { spotlight::row_times_panels(x.data(), panels.view(), 0.5f, accumulate, y); });
+  test_support::require_close(by_panels, expected, 1e-5, 2e-6 * double(k));
+  // The same sums in the same order as row_times_matrix, where it works in whole vectors.
+  if (n % 4 == 0) REQUIRE(by_panels == by_rows);
+}
+
+TEST_CASE("panels: written into given storage and read back as the matrix they hold", "[gemm]") {
+  const Index depth = GENERATE(0, 1, 7);
+  const Index cols = GENERATE(1, 16, 17, 40);
+  const bool transposed = GENERATE(false, true);
+  CAPTURE(depth, cols, transposed);
+  const Matrix op_b = random_matrix(depth, cols, 3);
+  const Matrix b = transposed ? Matrix(op_b.transpose()) : op_b;
+  REQUIRE(spotlight::PanelsView::size(depth, cols) == depth * ((cols + 15) / 16) * 16);
+  std::vector<float> storage(static_cast<std::size_t>(spotlight::PanelsView::size(depth, cols)), 9.0f);
+  spotlight::pack_panels(b, transposed, storage.data());
+  const spotlight::PackedPanels packed(b, transposed);
+  for (Index p = 0; p < depth; ++p) {  // the layout PackedPanels has, zeros past cols
+    for (Index j = 0; j < (cols + 15) / 16 * 16; ++j) {
+      const float stored = storage[static_cast<std::size_t>(((j / 16) * depth + p) * 16 + j % 16)];
+      REQUIRE(stored == packed.panel_row(j / 16, p)[j % 16]);
+      REQUIRE(stored == (j < cols ? op_b(p, j) : 0.0f));
+    }
+  }
+  Matrix unpacked = Matrix::Constant(depth, cols, 9.0f);
+  spotlight::unpack_panels(spotlight::PanelsView{storage.data(), depth, cols}, unpacked.data());
+  REQUIRE(unpacked == op_b);
 }
 
 TEST_CASE("gemm: a slice of packed panels (a tile of keys, a range of values) equals that block's product",

@@ -155,6 +155,51 @@ TEST_CASE("language model: decoding with the cache gives the full sequence's log
                expected.row(n - 1), 1e-4f);
 }
 
+TEST_CASE("language model: weights kept as panels give the same numbers, bit for bit",
+          "[language_model]") {
+  // wq, wk, wv, wo and proj are 16 wide and become panels; fc, 20 wide, stays row-major.
+  TransformerConfig config = gpt2_options_config();
+  config.d_model = 16;
+  config.n_heads = 4;
+  config.mlp_width = 20;
+  const LanguageModel row_major = lively_model(config, 11);
+  LanguageModel panels = row_major;
+  panels.store_weights_as_panels();
+  REQUIRE(panels.weights_as_panels());
+  REQUIRE(panels.all_parameter_values() == row_major.parameters());
+  REQUIRE(panels.logits(tokens) == row_major.logits(tokens));
+  for (Index layer = 0; layer < config.n_layers; ++layer) {
+    CAPTURE(layer);
+    REQUIRE(panels.attention(tokens, layer) == row_major.attention(tokens, layer));
+    const spotlight::LayerTrace a = panels.trace(tokens, layer), b = row_major.trace(tokens, layer);
+    REQUIRE(a.attention.output == b.attention.output);
+  }
+  // Decoding multiplies one row at a time (gemv.h), from the panels too.
+  spotlight::KvCache cache_a = panels.start_decoding(), cache_b = row_major.start_decoding();
+  REQUIRE(panels.decode({tokens[0], tokens[1], tokens[2]}, cache_a) ==
+          row_major.decode({tokens[0], tokens[1], tokens[2]}, cache_b));
+  for (std::size_t i = 3; i < tokens.size(); ++i) {
+    CAPTURE(i);
+    REQUIRE(panels.decode({tokens[i]}, cache_a) == row_major.decode({tokens[i]}, cache_b));
+    REQUIRE(cache_a.last_attention == cache_b.last_attention);
+  }
+
+  // The storage is no longer row-major: reading or writing it as such is refused.
+  REQUIRE_THROWS_AS(panels.parameters(), std::logic_error);
+  REQUIRE_THROWS_AS(panels.parameter_storage(panels.parameter("h.0.attn.wq")), std::logic_error);
+  REQUIRE(panels.parameter_storage(panels.parameter("h.0.mlp.fc")) != nullptr);  // 20 wide
+  // Parameters set are stored in the layout.
+  const LanguageModel other = lively_model(config, 12);
+  panels.set_all_parameters(other.parameters());
+  REQUIRE(panels.all_parameter_values() == other.parameters());
+  REQUIRE(panels.logits(tokens) == other.logits(tokens));
+  const spotlight::ParameterInfo& wk = row_major.parameter("h.1.attn.wk");
+  panels.set_parameters({{"h.1.attn.wk", row_major.parameter_values(wk)}});
+  REQUIRE(panels.parameter_values(wk) == row_major.parameter_values(wk));
+  REQUIRE(panels.parameter_values(panels.parameter("h.1.attn.wq")) ==
+          other.parameter_values(other.parameter("h.1.attn.wq")));
+}
+
 TEST_CASE("language model: decoding refuses what does not fit, naming the values",
           "[language_model]") {
   const LanguageModel model = lively_model(gpt2_options_config(), 8);
