@@ -45,23 +45,11 @@ void row_times_matrix(const float* x, const MatrixView& b, float alpha, bool acc
 
 void row_times_transposed_matrix(const float* x, const MatrixView& b, float alpha, bool accumulate,
                                  float* y) {
+  // gemm.h's kernel takes one row of a as dot products against b's rows, b read as one stream
+  // (gemm_kernel.h, gemm_one_row), on the fused path where the engine has it.
   const Index n = b.rows(), k = b.cols();
-  const Index vector_end = k - k % 16;
-  for (Index row = 0; row < n; ++row) {
-    const float* b_row = b.row(row).data();
-    // Four independent sums, so consecutive multiply-adds do not wait on each other.
-    simd::Float4 sum0 = simd::broadcast(0.0f), sum1 = sum0, sum2 = sum0, sum3 = sum0;
-    for (Index j = 0; j < vector_end; j += 16) {
-      sum0 = simd::multiply_add(simd::load(x + j), simd::load(b_row + j), sum0);
-      sum1 = simd::multiply_add(simd::load(x + j + 4), simd::load(b_row + j + 4), sum1);
-      sum2 = simd::multiply_add(simd::load(x + j + 8), simd::load(b_row + j + 8), sum2);
-      sum3 = simd::multiply_add(simd::load(x + j + 12), simd::load(b_row + j + 12), sum3);
-    }
-    const simd::Float4 sum = simd::add(simd::add(sum0, sum1), simd::add(sum2, sum3));
-    float dot = (simd::lane<0>(sum) + simd::lane<1>(sum)) + (simd::lane<2>(sum) + simd::lane<3>(sum));
-    for (Index j = vector_end; j < k; ++j) dot += x[j] * b_row[j];
-    y[row] = (accumulate ? y[row] : 0.0f) + alpha * dot;
-  }
+  gemm_in_place(Eigen::Map<const Matrix>(x, 1, k), b, true,
+                accumulate ? Accumulate::yes : Accumulate::no, Eigen::Map<Matrix>(y, 1, n), alpha);
 }
 
 void row_times_panels(const float* x, const PanelsView& b, float alpha, bool accumulate, float* y) {
