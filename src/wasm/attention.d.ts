@@ -703,6 +703,19 @@ declare namespace createAttentionModule {
     attentionRow(ids: TokenInput, layer: number, query: number): Tensor;
     /** Every intermediate of the layer's attention, as TinyTransformer.trace gives it. */
     trace(ids: TokenInput, layer: number): LayerTrace;
+    /** In one pass over the model: every head's map reduced to at most side x side (cell a, b the
+     *  largest weight of its block of queries and keys; the map itself when n <= side), `layer`'s
+     *  maps in full, and the k likeliest tokens after the last position. Defaults: layer 0,
+     *  side 64, k 10. */
+    overview(ids: TokenInput, options?: { layer?: number; side?: number; k?: number }): {
+      /** min(n, side) */
+      side: number;
+      /** shape [numLayers * numHeads, side, side], layer-major */
+      reduced: Tensor;
+      /** shape [numHeads, n, n] */
+      layerMaps: Tensor;
+      top: { id: number; probability: number }[];
+    };
     /** The k (default 10) likeliest tokens after `position` (default the last), likeliest first. */
     topNext(ids: TokenInput, options?: { position?: number; k?: number }): { id: number; probability: number }[];
     generate(ids: TokenInput, count: number, options?: GenerateOptions): Generated;

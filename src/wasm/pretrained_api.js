@@ -129,6 +129,15 @@
     return tokens;
   }
 
+  // [{id, probability}] from the bindings' {tokens, probabilities}.
+  function topList(top) {
+    const result = [];
+    for (let i = 0; i < top.tokens.length; i += 1) {
+      result.push({ id: top.tokens[i], probability: top.probabilities[i] });
+    }
+    return result;
+  }
+
   const GENERATE_DEFAULTS = { temperature: 1, topK: 0, topP: 1, seed: 0, attention: false };
 
   // A GPT-2-family model with its tokenizer (see attention.d.ts).
@@ -186,12 +195,16 @@
     topNext(ids, options) {
       const tokens = toTokenIds('ids', ids);
       const o = readOptions(options, { position: tokens.length - 1, k: 10 }, 'topNext');
-      const top = this._live().topNext(tokens, toIndex('position', o.position), toSize('k', o.k));
-      const result = [];
-      for (let i = 0; i < top.tokens.length; i += 1) {
-        result.push({ id: top.tokens[i], probability: top.probabilities[i] });
-      }
-      return result;
+      return topList(this._live().topNext(tokens, toIndex('position', o.position), toSize('k', o.k)));
+    }
+
+    // What the page's views of a text need, from one pass: every head's map reduced to at most
+    // side x side (block maxima), `layer`'s maps in full and the k likeliest next tokens.
+    overview(ids, options) {
+      const tokens = toTokenIds('ids', ids);
+      const o = readOptions(options, { layer: 0, side: 64, k: 10 }, 'overview');
+      const out = this._live().overview(tokens, toIndex('layer', o.layer), toSize('side', o.side), toSize('k', o.k));
+      return { side: out.side, reduced: out.reduced, layerMaps: out.layerMaps, top: topList(out) };
     }
 
     // `count` new tokens after `ids`: {ids: Int32Array, probabilities: Float32Array, attention:

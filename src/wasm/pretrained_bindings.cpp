@@ -73,6 +73,18 @@ val config_to_js(const TransformerConfig& c) {
   return out;
 }
 
+// out.tokens and out.probabilities: the ids and probabilities of `top`, in its order.
+void set_top_tokens(val& out, const std::vector<spotlight::TokenProbability>& top) {
+  std::vector<std::int32_t> tokens;
+  std::vector<float> probabilities;
+  for (const auto& entry : top) {
+    tokens.push_back(entry.token);
+    probabilities.push_back(entry.probability);
+  }
+  out.set("tokens", to_typed_array(tokens.data(), tokens.size()));
+  out.set("probabilities", to_typed_array(probabilities.data(), probabilities.size()));
+}
+
 }  // namespace
 
 // A GPT-2-family model with its tokenizer.
@@ -152,19 +164,29 @@ class PretrainedBinding {
     });
   }
 
+  // {side, reduced: (layers * heads, side, side), layerMaps: (heads, n, n), tokens,
+  // probabilities}: LanguageModel::overview and the k likeliest tokens after the last position.
+  val overview(const val& ids, int layer, int side, int k) const {
+    return guarded_pretrained([&] {
+      const TokenSequence tokens = to_tokens(ids, "ids");
+      const auto n = static_cast<Index>(tokens.size());
+      const spotlight::AttentionOverview result = model_.overview(tokens, layer, side);
+      const TransformerConfig& c = model_.config();
+      val out = val::object();
+      out.set("side", static_cast<double>(result.side));
+      out.set("reduced", to_tensor(result.reduced.data(),
+                                   {c.n_layers * c.n_heads, result.side, result.side}));
+      out.set("layerMaps", to_tensor(result.layer_maps.data(), {c.n_heads, n, n}));
+      set_top_tokens(out, spotlight::top_tokens(result.last_logits.data(), c.vocab_size, k));
+      return out;
+    });
+  }
+
   // {tokens, probabilities}: the k likeliest next tokens after `position`.
   val top_next(const val& ids, int position, int k) const {
     return guarded_pretrained([&] {
-      const auto top = spotlight::top_next_tokens(model_, to_tokens(ids, "ids"), position, k);
-      std::vector<std::int32_t> tokens;
-      std::vector<float> probabilities;
-      for (const auto& entry : top) {
-        tokens.push_back(entry.token);
-        probabilities.push_back(entry.probability);
-      }
       val out = val::object();
-      out.set("tokens", to_typed_array(tokens.data(), tokens.size()));
-      out.set("probabilities", to_typed_array(probabilities.data(), probabilities.size()));
+      set_top_tokens(out, spotlight::top_next_tokens(model_, to_tokens(ids, "ids"), position, k));
       return out;
     });
   }
@@ -307,6 +329,7 @@ EMSCRIPTEN_BINDINGS(spotlight_pretrained) {
       .function("attentionRow", &PretrainedBinding::attention_row)
       .function("trace", &PretrainedBinding::trace)
       .function("topNext", &PretrainedBinding::top_next)
+      .function("overview", &PretrainedBinding::overview)
       .function("generate", &PretrainedBinding::generate)
       .function("detectHeads", &PretrainedBinding::detect_heads)
       .function("save", &PretrainedBinding::save);

@@ -45,6 +45,8 @@
 //           waitForTimeout(ms)
 //           click, hover, focus, check, uncheck (selector); fill(selector, text);
 //           selectOption(selector, value)    by option value
+//           setInputFiles(selector, paths)   a file input's files, as a user choosing them (input
+//                                             and change events); paths of files on this machine
 //           textContent, inputValue, isVisible, isDisabled (selector); getAttribute(selector, name)
 //           $$eval(selector, fn, arg)         fn(elements, arg) in the page
 //           keyboard.press(key); mouse.move(x, y); mouse.click(x, y)   (viewport CSS pixels)
@@ -320,6 +322,8 @@ class ChromiumPage {
   fill(selector, text) { return this.native.fill(selector, text); }
 
   async selectOption(selector, value) { await this.native.selectOption(selector, { value }); }
+
+  setInputFiles(selector, paths) { return this.native.setInputFiles(selector, paths); }
 
   textContent(selector) { return this.native.textContent(selector); }
 
@@ -608,6 +612,15 @@ class FirefoxPage {
       return got === value.replace(/\r\n/g, '\n') ? null : `holds ${JSON.stringify(got.slice(0, 80))}`;
     }, text);
     if (problem) throw new Error(`fill ${selector}: ${problem}`);
+  }
+
+  async setInputFiles(selector, paths) {
+    const handle = await this.#element(selector);
+    try {
+      await handle.uploadFile(...paths);
+    } finally {
+      await handle.dispose();
+    }
   }
 
   async selectOption(selector, value) {

@@ -122,6 +122,43 @@ test('pretrained: fed in pieces of any size, the same model; the generated token
   whole.delete();
 });
 
+test('pretrained: the overview is every map reduced, one layer in full and the next tokens, from one pass', async () => {
+  const M = await loadModule();
+  const model = M.loadPretrained(variantFiles('gpt2_depth'));
+  const { numLayers, numHeads } = model.config;
+  const ids = Array.from({ length: 30 }, (_, i) => (i * 37 + 11) % model.config.vocabSize);
+  const n = ids.length;
+  const whole = model.overview(ids, { layer: 4, side: 64 });
+  assert.equal(whole.side, n);
+  assert.deepEqual(whole.reduced.shape, [numLayers * numHeads, n, n]);
+  assert.deepEqual(whole.layerMaps.shape, [numHeads, n, n]);
+  const layer4 = model.attention(ids, 4).data;
+  let worst = 0;
+  for (let i = 0; i < layer4.length; i += 1) {
+    worst = Math.max(worst, Math.abs(whole.layerMaps.data[i] - layer4[i]),
+      Math.abs(whole.reduced.data[4 * numHeads * n * n + i] - layer4[i]));
+  }
+  assert.ok(worst < 1e-5, `the overview's maps differ from attention()'s by ${worst}`);
+  const top = model.topNext(ids);
+  assert.deepEqual(whole.top.map((t) => t.id), top.map((t) => t.id));
+  // Reduced to 8 x 8: 30 tokens in blocks of 3 or 4, each cell its block's largest weight.
+  const small = model.overview(ids, { layer: 0, side: 8, k: 3 });
+  assert.equal(small.side, 8);
+  assert.equal(small.top.length, 3);
+  const layer0 = model.attention(ids, 0).data;
+  for (const [a, b] of [[0, 0], [7, 7], [7, 0], [5, 2]]) {
+    let largest = 0;
+    for (let i = Math.floor(a * n / 8); i < Math.floor((a + 1) * n / 8); i += 1) {
+      for (let j = Math.floor(b * n / 8); j < Math.floor((b + 1) * n / 8); j += 1) largest = Math.max(largest, layer0[i * n + j]);
+    }
+    assert.ok(Math.abs(small.reduced.data[a * 8 + b] - largest) < 1e-6, `cell ${a}, ${b}`);
+  }
+  assert.throws(() => model.overview(ids, { layer: numLayers }), /layer 12 does not exist/);
+  assert.throws(() => model.overview(ids, { side: 0 }), /side must be a positive integer, got number 0/);
+  assert.throws(() => model.overview(ids, { sides: 3 }), /sides/);
+  model.delete();
+});
+
 test('pretrained: saved and loaded again, the same logits', async () => {
   const M = await loadModule();
   const files = variantFiles('n_inner');

@@ -44,6 +44,29 @@
       deviceScaling: view.deviceScaling
         ? { status: view.deviceScaling.status, results: view.deviceScaling.results.slice() } : null,
       fragment: location.hash,
+      pretrained: pretrainedSnapshot(allHeads),
+    };
+  }
+
+  // The opened GPT-2-family model as the page shows it; with allHeads, the grid's maps too.
+  function pretrainedSnapshot(allHeads) {
+    const model = view.models.gpt2;
+    const { result } = view;
+    return {
+      open: Boolean(model),
+      name: model ? model.name : null,
+      config: model ? Object.assign({}, model.raw) : null,
+      memory: model ? model.memory : null,
+      status: $('model-status').textContent,
+      progressShown: !$('model-progress').hidden,
+      openMs: view.timings.pretrainedOpen === undefined ? null : view.timings.pretrainedOpen,
+      labelsMeasured: Boolean(model && model.labels),
+      spans: view.read && view.read.spans ? view.read.spans.map((t) => Object.assign({}, t)) : null,
+      ids: view.read && view.read.spans ? Array.from(view.read.ids) : null,
+      side: result && result.side ? result.side : null,
+      grid: result && result.side && allHeads ? result.allLayers.map((heads) => heads.map((w) => Array.from(w))) : null,
+      top: result && result.top ? result.top.map((t) => Object.assign({}, t)) : null,
+      next: view.next ? { position: view.next.position, top: view.next.top.map((t) => Object.assign({}, t)) } : null,
     };
   }
 
@@ -61,7 +84,10 @@
     view.engine = new Engine(module);
     view.heatmap = new Heatmap($('heatmap'), {
       tooltip: $('tooltip'),
-      onSelect: (cell) => views.attentionWeights.describePinned(cell),
+      onSelect: (cell) => {
+        views.attentionWeights.describePinned(cell);
+        views.nextTokens.render();
+      },
     });
     view.arcs = new ArcView($('arcs'));
     view.stepExplain = $('step-explain');  // kept: the steps view moves it beside the weights
@@ -75,6 +101,7 @@
     view.training = new Spotlight.TrainingPanel(module, Spotlight.app);
     replaceOptions($('weights-pattern'), config.HEAD_PATTERNS.filter((p) => p.id !== 'random').map((p) => [p.id, p.label]), 'previous_token');
     page.bindControls();
+    page.bindOpenModel();
     page.applyFragment(location.hash);
     if (view.models.trained) setTimeout(() => labelHeads(view.models.trained), 0);
   }

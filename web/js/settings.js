@@ -17,8 +17,12 @@
   ];
 
   // Whose weights the views show: the workshop model trained by ./build.sh (shipped with the page),
-  // random ones from the seed (with designed heads), or the model trained here in the page.
-  const MODELS = ['trained', 'random', 'yours'];
+  // random ones from the seed (with designed heads), the model trained here in the page, or a
+  // GPT-2-family model opened from the user's files.
+  const MODELS = ['trained', 'random', 'yours', 'gpt2'];
+  // The largest of the GPT-2 family (gpt2-xl): 48 layers of 25 heads.
+  const MAX_MODEL_LAYERS = 48;
+  const MAX_MODEL_HEADS = 32;
 
   // "Train it yourself": each task's settings in the page. The workshop's are the recipe of the
   // shipped model (src/core/training/recipes.cpp); induction's are smaller than its recipe, so that the head
@@ -42,6 +46,7 @@
   // The training settings (train*) come last, from the workshop task's row of TRAINING_TASKS.
   const DEFAULTS = Object.assign({
     model: 'trained',
+    modelName: '',         // the GPT-2-family model's name, with model 'gpt2'
     layer: 0,              // the layer shown, for a trained model
     text: PRESETS[0].text,
     mode: 'word',          // 'word' | 'char'
@@ -88,7 +93,7 @@
   Spotlight.settings = {
     EMBED_DIMS, MAX_HEADS, MAX_TOKENS, MAX_ARC_TOKENS, PRESETS, DEFAULTS, HEAD_PATTERNS, COMPARISONS, MODELS,
     TRAINING_TASKS,
-    MAX_LAYERS: 8,
+    MAX_LAYERS: MAX_MODEL_LAYERS, MAX_MODEL_HEADS,
     headChoices, trainingDefaults,
   };
 }(window.Spotlight));

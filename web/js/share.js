@@ -35,7 +35,10 @@
     scaled: ['scaled', flag, (v) => (v ? '1' : '0')],
     t: ['temperature', (v) => decimal(v, 0.1, 10), String],
     pos: ['positional', flag, (v) => (v ? '1' : '0')],
-    head: ['head', (v) => (v === 'mean' || v === 'max' ? v : integer(v, 0, config.MAX_HEADS - 1)), String],
+    head: ['head', (v) => (v === 'mean' || v === 'max' ? v : integer(v, 0, config.MAX_MODEL_HEADS - 1)), String],
+    // The opened model's name (its folder, or the published shape it has), so that a link to a
+    // GPT-2 view can say which files to open.
+    name: ['modelName', (v) => (/^[\w.\- ]{1,64}$/.test(v) ? v : undefined), String],
     colours: ['colourRange', oneOf(['fixed', 'stretch']), String],
     heads: ['headPatterns', (v) => {
       const patterns = v.split(',');
@@ -96,7 +99,8 @@
       delete settings.numHeads;
     }
     const numHeads = settings.numHeads || config.DEFAULTS.numHeads;
-    if (typeof settings.head === 'number' && settings.head >= numHeads) {
+    // An opened model's head is checked against the model once it is open (page/compute.js).
+    if (settings.model !== 'gpt2' && typeof settings.head === 'number' && settings.head >= numHeads) {
       problems.push(`head = ${settings.head} does not exist with ${numHeads} heads`);
       delete settings.head;
     }

@@ -428,6 +428,55 @@ TransformerOutput LanguageModel::forward(const TokenSequence& tokens) const {
   return output;
 }
 
+namespace {
+
+// Block maxima of one (n, n) map into (side, side) at out (row-major), side <= n.
+void reduce_by_block_maxima(const float* map, Index n, Index side, float* out) {
+  for (Index a = 0; a < side; ++a) {
+    const Index row_begin = a * n / side, row_end = (a + 1) * n / side;
+    for (Index b = 0; b < side; ++b) {
+      const Index col_begin = b * n / side, col_end = (b + 1) * n / side;
+      float largest = 0.0f;
+      for (Index i = row_begin; i < row_end; ++i) {
+        const float* row = map + i * n;
+        for (Index j = col_begin; j < col_end; ++j) largest = std::max(largest, row[j]);
+      }
+      out[a * side + b] = largest;
+    }
+  }
+}
+
+}  // namespace
+
+AttentionOverview LanguageModel::overview(const TokenSequence& tokens, Index layer,
+                                          Index side) const {
+  const auto n = static_cast<Index>(tokens.size());
+  validate_tokens(tokens.data(), n, "tokens");
+  validate_layer(layer);
+  require(side >= 1, "side must be at least 1, got ", side);
+  AttentionOverview result;
+  result.side = std::min(side, n);
+  result.layer = layer;
+  const Index s = result.side, heads = config_.n_heads;
+  result.reduced.resize(config_.n_layers * heads * s, s);
+  Workspace work;
+  embed(tokens.data(), n, 0, work.x);
+  Matrix maps;
+  for (Index l = 0; l < config_.n_layers; ++l) {
+    attention_block(l, work, &maps);
+    // Reduced maps are stored row-major per head; Matrix is row-major, so head h of layer l
+    // starts at row (l heads + h) s.
+    for (Index h = 0; h < heads; ++h) {
+      reduce_by_block_maxima(maps.data() + h * n * n, n, s,
+                             result.reduced.data() + (l * heads + h) * s * s);
+    }
+    if (l == layer) result.layer_maps = maps;
+    mlp_block(l, work);
+  }
+  result.last_logits = final_logits(work, n - 1).row(0);
+  return result;
+}
+
 LayerTrace LanguageModel::trace(const TokenSequence& tokens, Index layer) const {
   validate_tokens(tokens.data(), static_cast<Index>(tokens.size()), "tokens");
   validate_layer(layer);

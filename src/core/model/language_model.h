@@ -18,6 +18,9 @@
 //   attention  one layer's maps (n_heads, T, T), computing nothing past that layer;
 //   attention_row  one query's row in every head of one layer;
 //   forward    logits and every map at once: for short texts (the workshop's model, the views);
+//   overview   in one pass, what the page's views of a text need at any length: every head's map
+//              reduced to at most side x side, one layer's maps in full, the last position's
+//              logits;
 //   trace      every intermediate of one layer's attention (the step-by-step view);
 //   decode     the next tokens with the keys and values of earlier ones kept (KvCache), for
 //              generation (sampling.h): each new token costs one pass over the weights.
@@ -55,6 +58,19 @@ struct LayerTrace {
   Index layer = 0;
   Matrix input;            // (T, d_model)
   AttentionTrace attention;
+};
+
+// What the page's views of one text need, from one pass over the model (LanguageModel::overview).
+// A reduced map's cell (a, b) is the largest weight of block a, b: queries
+// floor(a T / side) .. floor((a + 1) T / side) - 1 against keys the same way, so a map of T <= side
+// tokens is the map itself, and on a longer text a sharp pattern (a diagonal, one column) stays
+// visible where a mean would fade it by T / side.
+struct AttentionOverview {
+  Index side = 0;          // min(T, the side asked for)
+  Matrix reduced;          // (n_layers * n_heads * side, side): row (l n_heads + h) side + a
+  Index layer = 0;
+  Matrix layer_maps;       // (n_heads * T, T): `layer`'s maps in full, as attention() gives them
+  RowVector last_logits;   // (vocab): the logits of the last position
 };
 
 // The keys and values of the positions decoded so far, per layer (length, d_model), head h in
@@ -123,6 +139,9 @@ class LanguageModel {
   Matrix attention_row(const TokenSequence& tokens, Index layer, Index query) const;
   // Logits and every layer's maps.
   TransformerOutput forward(const TokenSequence& tokens) const;
+  // Every head's map reduced to at most side x side (side >= 1), `layer`'s maps in full and the
+  // last position's logits, holding one layer's maps at a time.
+  AttentionOverview overview(const TokenSequence& tokens, Index layer, Index side) const;
   // The attention of `layer` on one sequence, every intermediate.
   LayerTrace trace(const TokenSequence& tokens, Index layer) const;
 

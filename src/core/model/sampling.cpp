@@ -132,6 +132,19 @@ TokenSequence generate(const LanguageModel& model, const TokenSequence& prompt, 
   return tokens;
 }
 
+std::vector<TokenProbability> top_tokens(const float* logits, Index vocab, Index k) {
+  require(k >= 1 && k <= vocab, "k must be between 1 and the vocabulary size ", vocab, ", got ", k);
+  const float top = *std::max_element(logits, logits + vocab);
+  double total = 0.0;
+  for (Index i = 0; i < vocab; ++i) total += std::exp(static_cast<double>(logits[i] - top));
+  std::vector<TokenProbability> result;
+  for (const Index id : largest(logits, vocab, k)) {
+    result.push_back({static_cast<TokenId>(id),
+                      static_cast<float>(std::exp(static_cast<double>(logits[id] - top)) / total)});
+  }
+  return result;
+}
+
 std::vector<TokenProbability> top_next_tokens(const LanguageModel& model,
                                               const TokenSequence& tokens, Index position,
                                               Index k) {
@@ -142,16 +155,7 @@ std::vector<TokenProbability> top_next_tokens(const LanguageModel& model,
   require(k >= 1 && k <= vocab, "k must be between 1 and the vocabulary size ", vocab, ", got ", k);
   const TokenSequence prefix(tokens.begin(), tokens.begin() + position + 1);
   const Matrix logits = model.logits(prefix, position);
-  const float* row = logits.data();
-  const float top = *std::max_element(row, row + vocab);
-  double total = 0.0;
-  for (Index i = 0; i < vocab; ++i) total += std::exp(static_cast<double>(row[i] - top));
-  std::vector<TokenProbability> result;
-  for (const Index id : largest(row, vocab, k)) {
-    result.push_back({static_cast<TokenId>(id),
-                      static_cast<float>(std::exp(static_cast<double>(row[id] - top)) / total)});
-  }
-  return result;
+  return top_tokens(logits.data(), vocab, k);
 }
 
 }  // namespace spotlight

@@ -58,6 +58,10 @@ struct TokenProbability {
   float probability = 0.0f;
 };
 
+// The k most likely of one row of `vocab` logits, most likely first, ties by the lower id, with
+// their probabilities under the softmax at temperature 1.
+std::vector<TokenProbability> top_tokens(const float* logits, Index vocab, Index k);
+
 // The k most likely next tokens after position `position` of `tokens` (what the model predicts
 // for position + 1), most likely first, ties by the lower id; the softmax at temperature 1.
 // Computes the model up to that position only.

@@ -123,6 +123,50 @@ TEST_CASE("language model: one layer's maps and one query's row equal forward's"
   REQUIRE(model.attention(tokens, 1).maxCoeff() > 0.6f);
 }
 
+TEST_CASE("language model: the overview is every map reduced, one layer in full and the last logits",
+          "[language_model]") {
+  const LanguageModel model = lively_model(gpt2_options_config(), 7);
+  const auto n = static_cast<Index>(tokens.size());
+  // side >= T: the maps themselves (to rounding: attention() runs the layers below tiled).
+  const spotlight::AttentionOverview whole = model.overview(tokens, 2, 64);
+  REQUIRE(whole.side == n);
+  REQUIRE(whole.layer == 2);
+  REQUIRE(whole.reduced.rows() == 3 * 3 * n);
+  require_near(whole.layer_maps, model.attention(tokens, 2), 1e-6f);
+  for (Index layer = 0; layer < 3; ++layer) {
+    CAPTURE(layer);
+    require_near(whole.reduced.middleRows(layer * 3 * n, 3 * n), model.attention(tokens, layer), 1e-6f);
+  }
+  require_near(whole.last_logits, model.logits(tokens, n - 1), 1e-5f);
+  // side < T: each cell the largest weight of its block of queries and keys. With T = 10 and
+  // side 4 the blocks are 0-1, 2-4, 5-6, 7-9: uneven, so an off-by-one in a bound shows.
+  const spotlight::AttentionOverview small = model.overview(tokens, 0, 4);
+  REQUIRE(small.side == 4);
+  REQUIRE(small.reduced.rows() == 3 * 3 * 4);
+  const Index bounds[] = {0, 2, 5, 7, 10};
+  for (Index layer = 0; layer < 3; ++layer) {
+    const Matrix maps = model.attention(tokens, layer);
+    for (Index head = 0; head < 3; ++head) {
+      for (Index a = 0; a < 4; ++a) {
+        for (Index b = 0; b < 4; ++b) {
+          float largest = 0.0f;
+          for (Index i = bounds[a]; i < bounds[a + 1]; ++i) {
+            for (Index j = bounds[b]; j < bounds[b + 1]; ++j) largest = std::max(largest, maps(head * n + i, j));
+          }
+          CAPTURE(layer, head, a, b);
+          REQUIRE(small.reduced((layer * 3 + head) * 4 + a, b) == Approx(largest).margin(1e-6));
+        }
+      }
+    }
+  }
+  // Causal: the blocks wholly above the diagonal are zero, the diagonal's are not.
+  REQUIRE(small.reduced(0, 3) == 0.0f);
+  REQUIRE(small.reduced(3, 3) > 0.0f);
+  REQUIRE_THROWS_WITH(model.overview(tokens, 3, 8), Contains("layer 3"));
+  REQUIRE_THROWS_WITH(model.overview(tokens, 0, 0), "side must be at least 1, got 0");
+  REQUIRE_THROWS_WITH(model.overview({}, 0, 8), Contains("got 0"));
+}
+
 TEST_CASE("language model: decoding with the cache gives the full sequence's logits at every step",
           "[language_model]") {
   const LanguageModel model = lively_model(gpt2_options_config(), 7);

@@ -19,6 +19,21 @@
     view.pending = false;
     if (view.linkProblemsShown) view.linkProblems = [];
     view.linkProblemsShown = view.linkProblems.length > 0;
+    const shown = currentModel();
+    if (shown && shown.remote) {
+      // The model's last result stays drawn until the worker's answer replaces it; another
+      // model's goes at once.
+      if (view.result && view.result.source !== shown) {
+        view.result = null;
+        view.compare = null;
+        view.read = null;
+        view.tokens = [];
+        page.render();
+      }
+      computeRemote(shown);
+      page.syncControls();
+      return;
+    }
     const { tokens, total } = Spotlight.tokenize(state.text,
       { mode: state.mode, lowercase: state.lowercase, limit: config.MAX_TOKENS });
     view.tokens = tokens;
@@ -31,10 +46,10 @@
     if (view.linkProblems.length > 0 && !currentModel()) {
       messages.push(`This link had settings that were ignored: ${view.linkProblems.join('; ')}.`);
     }
+    const model = currentModel();
     view.result = null;
     view.compare = null;
     view.read = null;
-    const model = currentModel();
     if (model) {
       computeModel(model, messages);
     } else if (tokens.length === 0) {
@@ -97,6 +112,63 @@
     }
     if (view.result && view.pinRelation) pinRelationRow(model);
     view.pinRelation = false;
+  }
+
+  // An opened GPT-2's view of the text, computed in its worker. One request at a time: edits made
+  // while it runs ask for one more, with the state as it is when that one starts.
+  const remote = { busy: false, again: false };
+
+  function computeRemote(model) {
+    view.pending = true;
+    if (remote.busy) {
+      remote.again = true;
+      return;
+    }
+    remote.busy = true;
+    const started = performance.now();
+    const layer = Math.min(state.layer, model.config.numLayers - 1);
+    model.compute(state.text, layer).then(({ read, result }) => {
+      if (currentModel() !== model) return;
+      view.timings.modelCompute = performance.now() - started;
+      showRemote(model, read, result, null);
+    }, (error) => {
+      if (currentModel() === model) showRemote(model, null, null, error);
+    }).finally(() => {
+      remote.busy = false;
+      if (remote.again) {
+        remote.again = false;
+        if (currentModel() === model) update(); else view.pending = false;
+      } else {
+        view.pending = false;
+      }
+    });
+  }
+
+  function showRemote(model, read, result, error) {
+    const messages = [];
+    view.compare = null;
+    if (error) {
+      messages.push(`Could not compute attention: ${error.message}`);
+      view.result = null;
+    } else {
+      view.read = read;
+      view.tokens = read.tokens;
+      view.total = read.total;
+      view.result = result;
+      if (read.cut > 0) {
+        messages.push(`${model.name} reads at most ${model.config.contextLength.toLocaleString('en')} tokens (its context); ` +
+          `the last ${read.cut.toLocaleString('en')} of ${read.total.toLocaleString('en')} are left out.`);
+      }
+      if (read.tokens.length === 0) messages.push(`Type some text to see how ${model.name}'s tokens attend to each other.`);
+      if (result && typeof state.head === 'number' && state.head >= result.heads) state.head = 0;
+      if (state.compare !== 'off') {
+        messages.push('Compare switches the random weights\' settings; it does not apply to an opened model.');
+      }
+    }
+    if (view.linkProblems.length > 0) messages.push(`This link had settings that were ignored: ${view.linkProblems.join('; ')}.`);
+    showMessages(messages);
+    page.syncControls();
+    page.render();
   }
 
   // The preset's relation (the query's row and the key) pinned in the heatmap, or nothing.

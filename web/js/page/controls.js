@@ -37,7 +37,12 @@
       if (!['theme', 'projector'].includes(control.id)) control.disabled = Boolean(model);
     }
     $('settings-note').hidden = !model;
-    if (model) {
+    if (model && model.remote) {
+      const c = model.config;
+      $('settings-note').textContent = `${model.name} fixes its own: ${c.numLayers} layers of ${c.numHeads} heads, ` +
+        `d_model ${c.embedDim}, causal, scaled by 1/√${c.embedDim / c.numHeads}, learned positions, an MLP in each ` +
+        `layer, GPT-2's own tokens. Switch to "random and designed" weights to change them.`;
+    } else if (model) {
       const c = model.config;
       $('settings-note').textContent = `The trained model fixes its own: ${c.numLayers} layers of ${c.numHeads} heads, ` +
         `d_model ${c.embedDim}, causal, scaled by 1/√${c.embedDim / c.numHeads}, learned positions` +
@@ -199,7 +204,9 @@
     if (model !== 'random' && !view.models[model]) {
       showMessages([model === 'yours'
         ? 'You have not trained a model yet: start one in "Train it yourself" below, then pick it here.'
-        : `The trained model could not be loaded: ${view.modelProblem || 'it is missing'}.`]);
+        : model === 'gpt2' ? 'Open a GPT-2 model\'s files first (config.json, model.safetensors, vocab.json and merges.txt): ' +
+          'choose them or their folder below "Weights", or drop them on the page.'
+          : `The trained model could not be loaded: ${view.modelProblem || 'it is missing'}.`]);
       syncControls();
       return;
     }

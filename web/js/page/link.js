@@ -23,9 +23,12 @@
     Object.assign(state, config.DEFAULTS, { headPatterns: [] },
       config.trainingDefaults(settings.trainTask || config.DEFAULTS.trainTask), settings);
     if (view.training) view.training.applyTask(state.trainTask, false);
+    view.linkedModel = state.model === 'gpt2' ? state.modelName || 'a GPT-2 model' : null;
     if (state.model !== 'random' && !view.models[state.model]) {
       problems.push(state.model === 'yours' ? 'model = "yours": a model trained in the page is not kept in links; ' +
-        'showing the workshop model' : `model = "trained": ${view.modelProblem}`);
+        'showing the workshop model' : state.model === 'gpt2' ? `this link shows ${view.linkedModel}, which is opened ` +
+        'from its files: open them (config.json, model.safetensors, vocab.json and merges.txt) above to see it; ' +
+        'showing the workshop model meanwhile' : `model = "trained": ${view.modelProblem}`);
       state.model = view.models.trained ? 'trained' : 'random';
     }
     // Without a layer and head in the link, a preset opens on its relation's head.

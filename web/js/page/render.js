@@ -26,13 +26,17 @@
     page.writeFragment();
     views.modelIntro.render();
     views.weightsCompare.render();
-    if (!hasResult) return;
+    if (!hasResult) {
+      $('next-panel').hidden = true;
+      return;
+    }
     views.attentionWeights.render();
     views.allHeads.render();
     views.arcView.render();
     views.rowCheck.render();
     views.stepByStep.render();
     views.compare.render();
+    views.nextTokens.render();
   }
 
   Object.assign(page, { render, systemDark });

@@ -11,7 +11,8 @@
     heatmap: null, arcs: null, smallMultiples: [], firstHeatmapMs: null, timer: 0, pending: false,
     compare: null, compareMaps: null, scalingPoints: null, scalingSeed: null, linkProblems: [],
     lastFragment: '',
-    models: { trained: null, yours: null },  // ModelViews of the shipped model and of yours
+    models: { trained: null, yours: null, gpt2: null },  // ModelViews of the shipped model and yours,
+                                                      // the opened GPT-2's PretrainedView
     modelProblem: null,     // why the trained model could not be loaded, if it could not
     labelSample: null,      // held-out workshop sentences the head labels are measured on
     pinRelation: true,      // pin the preset's relation row at the next compute

@@ -13,6 +13,19 @@
     grid.classList.add('model-grid');
     view.smallMultiples = [];
     const { result } = view;
+    const model = currentModel();
+    const note = document.createElement('p');
+    note.className = 'help grid-note';
+    if (model && model.remote) {
+      note.textContent = (result.side !== result.n
+        ? `The text has ${result.n} tokens, so each thumbnail shows the map reduced to ${result.side} x ${result.side}: ` +
+          'each cell the largest weight of its block. Click one to see it in full above. ' : '') +
+        (model.labels ? `Labels: what the head detectors measured on ${model.detectorSequences} sequences of ` +
+          'random tokens repeated once (previous token, first token, duplicate token, induction: the share of attention ' +
+          'each pattern receives). A head with none at 0.5 has "no clear role" on this test.'
+          : 'The head detectors are measuring each head on repeated random tokens…');
+      grid.appendChild(note);
+    }
     result.allLayers.forEach((heads, layer) => {
       const row = document.createElement('div');
       row.className = 'grid-row';
@@ -41,11 +54,18 @@
         });
         row.appendChild(button);
         const map = new Heatmap(canvas, { labels: false, fixedSize: 76 });
-        map.draw(values, view.tokens, view.tokens, colourMax(values));
+        const labels = result.side && result.side !== result.n ? reducedLabels(result.side) : view.tokens;
+        map.draw(values, labels, labels, colourMax(values));
         view.smallMultiples.push(map);
       });
       grid.appendChild(row);
     });
+  }
+
+  // The thumbnails of a long text are reduced maps (LanguageModel::overview): their cells name
+  // no single token.
+  function reducedLabels(side) {
+    return new Array(side).fill('');
   }
 
   function renderSmallMultiples() {

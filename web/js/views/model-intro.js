@@ -11,10 +11,14 @@
     const box = $('model-intro');
     box.textContent = '';
     const model = currentModel();
-    $('about-trained').hidden = !model;
+    $('about-trained').hidden = !model || Boolean(model.remote);
     $('about-random').hidden = Boolean(model);
     if (!model) {
       box.appendChild(paragraph('Random weights: the mechanism, not meaning. Every pattern here is an accident of the seed.'));
+      return;
+    }
+    if (model.remote) {
+      renderPretrainedIntro(box, model);
       return;
     }
     const m = model.metadata || {};
@@ -46,6 +50,17 @@
     } else if (preset === undefined) {
       box.appendChild(paragraph('On your own text the model reads only the words it knows; the presets ask the workshop\'s three questions.'));
     }
+  }
+
+  // An opened GPT-2-family model: what it is, as far as its files say, and how to read its maps.
+  function renderPretrainedIntro(box, model) {
+    const c = model.raw;
+    const shape = model.shape ? ` It has the shape of OpenAI's ${model.shape}.` : '';
+    box.appendChild(paragraph(`${model.name}, opened from your files: ${c.numLayers} layers of ${c.numHeads} heads, ` +
+      `d_model ${c.embedDim}, ${c.parameters.toLocaleString('en')} parameters, a context of ${c.contextLength.toLocaleString('en')} ` +
+      `tokens.${shape} These are a real model's weights, learned from a large corpus of web text (OpenAI's gpt2: ` +
+      'WebText, 40 GB; Radford et al. 2019), so its heads are not designed and rarely do one clean thing: the labels ' +
+      'say what the detectors measure, not what a head "means".'));
   }
 
   function describeYours(m) {
