@@ -166,6 +166,50 @@ forEachEngine({ server: true }, (test, shared) => {
     await context.close();
   });
 
+  test('generation with a seed repeats and equals the module\'s; each token shows where the heads looked', async () => {
+    const { page, context, problems } = await openPage(shared.browser, harness.FILE_URL);
+    const s = await openByInput(page);
+    const model = await referenceModel();
+    const ids = Int32Array.from(s.pretrained.ids);
+    const options = { temperature: 0.8, topK: 40, topP: 0.95, seed: 3 };
+    for (const [id, value] of [['#gen-count', '5'], ['#gen-temperature', '0.8'], ['#gen-top-k', '40'], ['#gen-top-p', '0.95'], ['#gen-seed', '3']]) {
+      await page.fill(id, value);
+    }
+    const generated = async () => {
+      await page.click('#gen-start');
+      await page.waitForFunction(() => /tokens in/.test(document.querySelector('#gen-status').textContent) &&
+        !document.querySelector('#gen-start').disabled, null, { polling: 50, timeout: 30000 });
+      const g = (await snapshot(page, { values: false })).pretrained.generation;
+      await page.evaluate(() => { document.querySelector('#gen-status').textContent = ''; });
+      return g;
+    };
+    const first = await generated();
+    const expected = model.generate(ids, 5, Object.assign({ attention: true }, options));
+    assert.deepEqual(first.ids, Array.from(expected.ids));
+    assert.ok(maxDifference(first.probabilities, expected.probabilities) < 1e-6);
+    assert.equal(first.text, model.decode(expected.ids));
+    const again = await generated();
+    assert.deepEqual(again.ids, first.ids, 'the same seed gives the same tokens');
+    // Greedy: the likeliest token each time.
+    await page.fill('#gen-temperature', '0');
+    const greedy = await generated();
+    assert.deepEqual(greedy.ids, Array.from(model.generate(ids, 5, { temperature: 0 }).ids));
+    // Where the heads looked: the first generated token's rows in layer 0, as the module gives them.
+    const chips = await page.$$eval('#gen-tokens .generated', (elements) => elements.map((e) => e.textContent));
+    assert.equal(chips.length, 5);
+    await page.click('#gen-tokens .generated');
+    const look = await page.evaluate(() => ({ caption: document.querySelector('#gen-look-caption').textContent,
+      selected: window.attentionSpotlight.snapshot({ values: false }).pretrained.generation.selected }));
+    assert.equal(look.selected, 0);
+    assert.match(look.caption, new RegExp(`Where each head of layer 0 looked when the model chose .*over the ${ids.length} tokens before`));
+    // A setting out of range is named, and nothing is generated.
+    await page.fill('#gen-top-p', '0');
+    await page.click('#gen-start');
+    assert.match(await page.textContent('#gen-status'), /Top-p must be above 0 and at most 1; got "0"/);
+    assertNoProblems(problems);
+    await context.close();
+  });
+
   test('a bad file set gets a message naming the problem, and the page keeps the model it had', async () => {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'spotlight-bad-model-'));
     const write = (name, folder, bytes) => {

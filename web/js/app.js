@@ -66,6 +66,11 @@
       side: result && result.side ? result.side : null,
       grid: result && result.side && allHeads ? result.allLayers.map((heads) => heads.map((w) => Array.from(w))) : null,
       top: result && result.top ? result.top.map((t) => Object.assign({}, t)) : null,
+      generation: view.generation ? {
+        ids: view.generation.ids.slice(), labels: view.generation.labels.slice(), text: view.generation.text,
+        probabilities: view.generation.probabilities.slice(), selected: view.generation.selected,
+        options: Object.assign({}, view.generation.options), attentionLengths: view.generation.attention.map((a) => a.length),
+      } : null,
       next: view.next ? { position: view.next.position, top: view.next.top.map((t) => Object.assign({}, t)) } : null,
     };
   }
@@ -102,6 +107,7 @@
     replaceOptions($('weights-pattern'), config.HEAD_PATTERNS.filter((p) => p.id !== 'random').map((p) => [p.id, p.label]), 'previous_token');
     page.bindControls();
     page.bindOpenModel();
+    views.generate.bind();
     page.applyFragment(location.hash);
     if (view.models.trained) setTimeout(() => labelHeads(view.models.trained), 0);
   }

@@ -37,6 +37,7 @@
     views.stepByStep.render();
     views.compare.render();
     views.nextTokens.render();
+    views.generate.render();
   }
 
   Object.assign(page, { render, systemDark });
