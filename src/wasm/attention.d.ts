@@ -722,6 +722,16 @@ declare namespace createAttentionModule {
     /** The detectors on R random tokens after <|endoftext|>, then the same R again. Defaults:
      *  repeatLength 50, sequences 10, seed 1. */
     detectHeads(options?: { repeatLength?: number; sequences?: number; seed?: number }): HeadScores;
+    /** The workshop's relations in the heads (as `spotlight_gpt2 inspect` measures them): on
+     *  sentences first .. first + count - 1 of the workshop report's held-out (600) or novel (600)
+     *  sentences, each read as English after <|endoftext|>, each word at its last token.
+     *  Defaults: set 'heldOut', first 0, count 600. Measure a set in pieces and sum by instances.
+     *  A sentence longer than the model's context is left out (skipped counts them). */
+    workshopRelations(options?: { set?: 'heldOut' | 'novel'; first?: number; count?: number }): {
+      total: number;
+      skipped: number;
+      relations: RelationScores[];
+    };
     save(options?: { dtype?: 'F32' | 'F16' | 'BF16' }): { 'config.json': string; 'model.safetensors': Uint8Array };
     delete(): void;
     isDeleted(): boolean;

@@ -226,6 +226,14 @@
                                       api.toSeed(o.seed));
     }
 
+    // The workshop's relations in the heads, on sentences first .. first + count - 1 of the
+    // workshop report's held-out or novel set read as English: {total, relations: RelationScores[]}.
+    workshopRelations(options) {
+      const o = readOptions(options, { set: 'heldOut', first: 0, count: 600 }, 'workshopRelations',
+        { set: (value) => api.toStringValue('set', value) });
+      return this._live().workshopRelations(o.set, toIndex('first', o.first), toSize('count', o.count));
+    }
+
     // {'config.json': string, 'model.safetensors': Uint8Array} in dtype 'F32', 'F16' or 'BF16'.
     save(options) {
       const o = readOptions(options, { dtype: 'F32' }, 'save', { dtype: (value) => api.toStringValue('dtype', value) });

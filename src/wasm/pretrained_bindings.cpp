@@ -19,9 +19,13 @@
 #include "base/errors.h"
 #include "binding_support.h"
 #include "data/bpe_tokenizer.h"
+#include "data/sentence_text.h"
 #include "model/sampling.h"
 #include "pretrained/gpt2_checkpoint.h"
 #include "pretrained/gpt2_config.h"
+#include "training/recipes.h"
+#include "training/trainer.h"
+#include "training/workshop_report.h"
 #include "transformer_binding.h"
 
 namespace spotlight_wasm {
@@ -235,6 +239,51 @@ class PretrainedBinding {
     });
   }
 
+  // The workshop's relations in this model's heads, as spotlight_gpt2 inspect measures them:
+  // sentences first .. first + count - 1 of the workshop report's held-out ("heldOut") or novel
+  // ("novel") sentences, read as English (data/sentence_text.h). {total: the set's size, skipped:
+  // those of the piece longer than the context, relations: [RelationScores]}; a caller measures a
+  // set in pieces and sums them by instances.
+  val workshop_relations(const std::string& set, int first, int count) const {
+    return guarded_pretrained([&] {
+      spotlight::require(set == "heldOut" || set == "novel",
+                         "set must be \"heldOut\" or \"novel\", got \"", set, "\"");
+      if (!workshop_) workshop_ = spotlight::workshop_data(spotlight::workshop_recipe());
+      const std::vector<spotlight::Sentence>& sentences =
+          set == "heldOut" ? workshop_->held_out : workshop_->novel;
+      const auto total = static_cast<int>(sentences.size());
+      spotlight::require(first >= 0 && first <= total, "first must be between 0 and ", total,
+                         ", got ", first);
+      spotlight::require(count >= 1, "count must be at least 1, got ", count);
+      const spotlight::TokenId end_of_text = tokenizer_.end_of_text();
+      const spotlight::TokenId start = end_of_text >= 0 && end_of_text < model_.config().vocab_size ? end_of_text : 0;
+      // A sentence longer than the context (a small model's, or a tokenizer of few merges) is
+      // left out and counted.
+      std::vector<spotlight::EncodedSentence> encoded;
+      int skipped = 0;
+      for (int s = first; s < std::min(total, first + count); ++s) {
+        spotlight::EncodedSentence sentence =
+            spotlight::encode_sentence_text(tokenizer_, sentences[static_cast<std::size_t>(s)], start);
+        if (static_cast<Index>(sentence.tokens.size()) <= model_.config().context_length) {
+          encoded.push_back(std::move(sentence));
+        } else {
+          ++skipped;
+        }
+      }
+      val relations = val::array();
+      if (!encoded.empty()) {
+        for (const spotlight::RelationScores& scores : spotlight::score_model_relations(model_, encoded)) {
+          relations.call<void>("push", relation_scores_to_js(scores));
+        }
+      }
+      val out = val::object();
+      out.set("total", total);
+      out.set("skipped", skipped);
+      out.set("relations", relations);
+      return out;
+    });
+  }
+
   // {config: string, model: Uint8Array}: config.json and model.safetensors in `dtype`.
   val save(const val& dtype_name) const {
     return guarded_pretrained([&] {
@@ -260,6 +309,7 @@ class PretrainedBinding {
  private:
   LanguageModel model_;
   BpeTokenizer tokenizer_;
+  mutable std::optional<spotlight::WorkshopData> workshop_;  // made on the first workshop_relations
 };
 
 // config.json and the tokenizer read, the memory checked; then model.safetensors fed in pieces.
@@ -332,5 +382,6 @@ EMSCRIPTEN_BINDINGS(spotlight_pretrained) {
       .function("overview", &PretrainedBinding::overview)
       .function("generate", &PretrainedBinding::generate)
       .function("detectHeads", &PretrainedBinding::detect_heads)
+      .function("workshopRelations", &PretrainedBinding::workshop_relations)
       .function("save", &PretrainedBinding::save);
 }

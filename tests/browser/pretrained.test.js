@@ -26,15 +26,15 @@ function assertNoProblems(problems) {
 }
 
 // The same model in this process's module, for the expected numbers.
-let reference = null;
-async function referenceModel() {
-  if (!reference) {
+const references = new Map();
+async function referenceModel(dir = FIXTURE) {
+  if (!references.has(dir)) {
     const module = await loadModule();
     const files = {};
-    for (const name of NAMES) files[name] = new Uint8Array(fs.readFileSync(path.join(FIXTURE, name)));
-    reference = module.loadPretrained(files);
+    for (const name of NAMES) files[name] = new Uint8Array(fs.readFileSync(path.join(dir, name)));
+    references.set(dir, module.loadPretrained(files));
   }
-  return reference;
+  return references.get(dir);
 }
 
 function maxDifference(actual, expected) {
@@ -206,6 +206,47 @@ forEachEngine({ server: true }, (test, shared) => {
     await page.fill('#gen-top-p', '0');
     await page.click('#gen-start');
     assert.match(await page.textContent('#gen-status'), /Top-p must be above 0 and at most 1; got "0"/);
+    assertNoProblems(problems);
+    await context.close();
+  });
+
+  // With GPT-2's own tokenizer (the 2-layer, 4-head checkpoint of real_vocab), so that the workshop's
+  // sentences fit the test model's context of 32 tokens as they fit gpt2's.
+  test('the workshop\'s relations measured in every head equal the module\'s; a preset then shows the best head', async () => {
+    const { page, context, problems } = await openPage(shared.browser, harness.FILE_URL);
+    await openByInput(page, filePaths(OTHER));
+    assert.equal(await page.isVisible('#relations-table'), false);
+    await page.click('#relations-start');
+    await page.waitForFunction(() => window.attentionSpotlight.snapshot({ values: false }).pretrained.relations !== null,
+      null, { polling: 100, timeout: 60000 });
+    const measured = (await snapshot(page, { values: false })).pretrained.relations;
+    const model = await referenceModel(OTHER);
+    const expected = model.workshopRelations({ set: 'heldOut', first: 0, count: 600 }).relations;
+    const novel = model.workshopRelations({ set: 'novel', first: 0, count: 600 }).relations;
+    assert.deepEqual(measured.map((r) => r.name), ['coreference', 'agreement', 'relative_clause']);
+    for (const entry of measured) {
+      const whole = expected.find((r) => r.name === entry.name);
+      // Summed over pieces of 20 sentences, the same accuracy in every head as one call over all 600.
+      assert.ok(maxDifference(entry.accuracy, Array.from(whole.accuracy)) < 1e-9, entry.name);
+      const best = entry.layer * 4 + entry.head;
+      assert.equal(entry.heldOutAccuracy, Math.max(...whole.accuracy));
+      assert.equal(whole.accuracy.indexOf(entry.heldOutAccuracy), best, 'the first best head');
+      assert.ok(Math.abs(entry.novelAccuracy - novel.find((r) => r.name === entry.name).accuracy[best]) < 1e-9);
+      assert.equal(entry.heldOutSentences, whole.sequences);
+    }
+    const rows = await page.$$eval('#relations-table tbody tr', (trs) => trs.map((tr) => Array.from(tr.cells, (c) => c.textContent)));
+    assert.equal(rows.length, 3);
+    assert.match(rows[0][2], new RegExp(`^head ${measured[0].layer}\\.${measured[0].head}$`));
+    assert.match(rows[0][3], /^\d+\.\d% of \d+$/);
+    assert.match(rows[0][5], /^head \d\.\d: \d+\.\d% held out/, 'the workshop model beside it');
+    // The "dogs" preset: its best head shown, the query row of " are" pinned on " dogs".
+    await page.selectOption('#preset', 'dogs');
+    const dogs = await shown(page, 'The dogs in the park are playing');
+    const agreement = measured[1];
+    assert.equal(dogs.layer, agreement.layer);
+    assert.equal(dogs.heatmap.head, agreement.head);
+    assert.deepEqual(dogs.pinned, { row: dogs.tokens.indexOf('␣are'), col: dogs.tokens.indexOf('␣dogs') });
+    assert.match(await page.textContent('#model-intro'), new RegExp(`best head for agreement, ${agreement.layer}\\.${agreement.head}, gives "are" → "dogs"`));
     assertNoProblems(problems);
     await context.close();
   });

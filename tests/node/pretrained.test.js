@@ -159,6 +159,37 @@ test('pretrained: the overview is every map reduced, one layer in full and the n
   model.delete();
 });
 
+test('pretrained: the workshop\'s relations in every head, in pieces or whole; sentences past the context are counted', async () => {
+  const M = await loadModule();
+  const model = M.loadPretrained(variantFiles('real_vocab'));
+  const whole = model.workshopRelations({ set: 'heldOut', first: 0, count: 600 });
+  assert.equal(whole.total, 600);
+  assert.equal(whole.skipped, 0);
+  // In order of first appearance in the sentences.
+  assert.deepEqual(whole.relations.map((r) => r.name).sort(), ['agreement', 'coreference', 'relative_clause']);
+  const coreference = whole.relations.find((r) => r.name === 'coreference');
+  assert.equal(coreference.accuracy.length, model.config.numLayers * model.config.numHeads);
+  // Two pieces summed by their instances: the whole's accuracy in every head.
+  const piece = (first, count) => model.workshopRelations({ set: 'heldOut', first, count }).relations
+    .find((r) => r.name === 'coreference');
+  const a = piece(0, 250);
+  const b = piece(250, 1000);
+  assert.equal(a.instances + b.instances, coreference.instances);
+  for (let k = 0; k < coreference.accuracy.length; k += 1) {
+    const summed = (a.accuracy[k] * a.instances + b.accuracy[k] * b.instances) / coreference.instances;
+    assert.ok(Math.abs(summed - coreference.accuracy[k]) < 1e-12, `head ${k}`);
+  }
+  assert.equal(model.workshopRelations({ set: 'novel', first: 600, count: 5 }).relations.length, 0);
+  assert.throws(() => model.workshopRelations({ set: 'train' }), /set must be "heldOut" or "novel", got "train"/);
+  assert.throws(() => model.workshopRelations({ first: 601 }), /first must be between 0 and 600, got 601/);
+  model.delete();
+  // A byte-level tokenizer of few merges makes longer sentences than a context of 32 holds.
+  const small = M.loadPretrained(variantFiles('gpt2_depth'));
+  const some = small.workshopRelations({ set: 'heldOut', first: 0, count: 50 });
+  assert.ok(some.skipped > 0 && some.skipped <= 50, `skipped ${some.skipped}`);
+  small.delete();
+});
+
 test('pretrained: saved and loaded again, the same logits', async () => {
   const M = await loadModule();
   const files = variantFiles('n_inner');

@@ -61,6 +61,7 @@
       progressShown: !$('model-progress').hidden,
       openMs: view.timings.pretrainedOpen === undefined ? null : view.timings.pretrainedOpen,
       labelsMeasured: Boolean(model && model.labels),
+      relations: model && model.relations ? model.relations.map((r) => Object.assign({}, r, { accuracy: r.accuracy.slice() })) : null,
       spans: view.read && view.read.spans ? view.read.spans.map((t) => Object.assign({}, t)) : null,
       ids: view.read && view.read.spans ? Array.from(view.read.ids) : null,
       side: result && result.side ? result.side : null,
@@ -108,6 +109,7 @@
     page.bindControls();
     page.bindOpenModel();
     views.generate.bind();
+    views.relations.bind();
     page.applyFragment(location.hash);
     if (view.models.trained) setTimeout(() => labelHeads(view.models.trained), 0);
   }

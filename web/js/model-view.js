@@ -10,9 +10,9 @@
   // The relations the workshop corpus teaches, as the page names them, with the preset that asks
   // about each (settings.js).
   const RELATIONS = [
-    { name: 'coreference', preset: 'cat', label: 'coreference', question: 'does "it" attend to "cat"?' },
-    { name: 'agreement', preset: 'dogs', label: 'agreement', question: 'does "are" attend to "dogs"?' },
-    { name: 'relative_clause', preset: 'book', label: 'relative clause', question: 'does "was" attend to "book"?' },
+    { name: 'coreference', preset: 'cat', label: 'coreference', question: 'does "it" attend to "cat"?', query: 'it', key: 'cat' },
+    { name: 'agreement', preset: 'dogs', label: 'agreement', question: 'does "are" attend to "dogs"?', query: 'are', key: 'dogs' },
+    { name: 'relative_clause', preset: 'book', label: 'relative clause', question: 'does "was" attend to "book"?', query: 'was', key: 'book' },
   ];
   const LABEL_THRESHOLD = 0.5;  // a head's label names what it does at least half the time
 

@@ -144,8 +144,13 @@
       this.client.terminate();
     }
 
-    relationOf() {
-      return null;
+    // A preset's relation and this model's best head for it, once measured (views/relations.js),
+    // with the query and key as GPT-2's tokens of the preset's text (" it", " cat"); else null.
+    relationOf(presetId) {
+      const relation = Spotlight.RELATIONS.find((r) => r.preset === presetId);
+      const measured = relation && this.relations ? this.relations.find((r) => r.name === relation.name) : null;
+      if (!measured) return null;
+      return Object.assign({}, relation, measured, { query: `␣${relation.query}`, key: `␣${relation.key}` });
     }
 
     // The text read and computed in the worker; the reply as the views draw it.

@@ -10,6 +10,7 @@
 //               {id, type: 'next', ids, position, k} -> [{id, probability, label}]
 //               {id, type: 'generate', ids, count, options} -> {tokens, probabilities, attention}
 //               {id, type: 'detect', options} -> the detectors' scores per head
+//               {id, type: 'relations', set, first, count} -> the workshop's relations per head
 // Replies out:  {id, type: 'reply', result}, {id, type: 'error', message},
 //               {id, type: 'progress', bytesRead, size} while a model is read.
 'use strict';
@@ -157,7 +158,17 @@
       return out;
     }
 
-    const HANDLERS = { open: (r) => open(r.id, r.files), view, next, generate, detect: (r) => detect(r.options) };
+    // The workshop's relations in every head, on a piece of the held-out or novel sentences.
+    function relations({ set, first, count }) {
+      const out = live().workshopRelations({ set, first, count });
+      return {
+        total: out.total, skipped: out.skipped,
+        relations: out.relations.map((r) => ({ name: r.name, sequences: r.sequences, instances: r.instances,
+          accuracy: Array.from(r.accuracy) })),
+      };
+    }
+
+    const HANDLERS = { open: (r) => open(r.id, r.files), view, next, generate, detect: (r) => detect(r.options), relations };
 
     // One request at a time, in order: a model's calls are not reentrant, and the page sends the
     // next view only after the last one's reply.

@@ -38,7 +38,7 @@ HeadScores detect_heads(const LanguageModel& model, const std::vector<TokenSeque
   HeadScoreAccumulator scores;
   for (std::size_t s = 0; s < sequences.size(); ++s) {
     try {
-      scores.add(model.forward(sequences[s]).attention, sequences[s]);
+      scores.add(model.attention_maps(sequences[s]), sequences[s]);
     } catch (const std::invalid_argument& error) {
       throw std::invalid_argument(concat("sequence ", s, ": ", error.what()));
     }

@@ -403,6 +403,19 @@ Matrix LanguageModel::attention_row(const TokenSequence& tokens, Index layer, In
 }
 
 TransformerOutput LanguageModel::forward(const TokenSequence& tokens) const {
+  TransformerOutput output;
+  Workspace work;
+  output.attention = all_maps(tokens, work);
+  output.logits = final_logits(work, 0);
+  return output;
+}
+
+AttentionMaps LanguageModel::attention_maps(const TokenSequence& tokens) const {
+  Workspace work;
+  return all_maps(tokens, work);
+}
+
+AttentionMaps LanguageModel::all_maps(const TokenSequence& tokens, Workspace& work) const {
   const auto n = static_cast<Index>(tokens.size());
   validate_tokens(tokens.data(), n, "tokens");
   // In double: the product can pass Index's range in wasm32, which is why it is refused.
@@ -411,21 +424,17 @@ TransformerOutput LanguageModel::forward(const TokenSequence& tokens) const {
   require(weights <= max_forward_weights, "forward holds every layer's attention maps: ", weights,
           " weights for ", n, " tokens, more than the limit of ", max_forward_weights,
           "; ask for one layer's maps (attention) or the logits alone");
-  Workspace work;
   std::vector<Matrix> maps(static_cast<std::size_t>(config_.n_layers));
   run_blocks(tokens, config_.n_layers, work, &maps);
-  TransformerOutput output;
-  output.logits = final_logits(work, 0);
-  output.attention.n_layers = config_.n_layers;
-  output.attention.n_heads = config_.n_heads;
-  output.attention.seq_len = n;
-  output.attention.weights.reserve(
-      static_cast<std::size_t>(config_.n_layers * config_.n_heads * n * n));
+  AttentionMaps attention;
+  attention.n_layers = config_.n_layers;
+  attention.n_heads = config_.n_heads;
+  attention.seq_len = n;
+  attention.weights.reserve(static_cast<std::size_t>(config_.n_layers * config_.n_heads * n * n));
   for (const Matrix& layer : maps) {
-    output.attention.weights.insert(output.attention.weights.end(), layer.data(),
-                                    layer.data() + layer.size());
+    attention.weights.insert(attention.weights.end(), layer.data(), layer.data() + layer.size());
   }
-  return output;
+  return attention;
 }
 
 namespace {

@@ -18,6 +18,7 @@
 //   attention  one layer's maps (n_heads, T, T), computing nothing past that layer;
 //   attention_row  one query's row in every head of one layer;
 //   forward    logits and every map at once: for short texts (the workshop's model, the views);
+//   attention_maps  every map, no logits (the detectors);
 //   overview   in one pass, what the page's views of a text need at any length: every head's map
 //              reduced to at most side x side, one layer's maps in full, the last position's
 //              logits;
@@ -139,6 +140,9 @@ class LanguageModel {
   Matrix attention_row(const TokenSequence& tokens, Index layer, Index query) const;
   // Logits and every layer's maps.
   TransformerOutput forward(const TokenSequence& tokens) const;
+  // Every layer's maps without the logits (at gpt2's size the logits against its 50,257 tokens are
+  // a third of a short text's work): what the detectors read.
+  AttentionMaps attention_maps(const TokenSequence& tokens) const;
   // Every head's map reduced to at most side x side (side >= 1), `layer`'s maps in full and the
   // last position's logits, holding one layer's maps at a time.
   AttentionOverview overview(const TokenSequence& tokens, Index layer, Index side) const;
@@ -204,6 +208,8 @@ class LanguageModel {
   // The stream after blocks 0 .. layers-1 (the input of block `layers`).
   void run_blocks(const TokenSequence& tokens, Index layers, Workspace& work,
                   std::vector<Matrix>* maps) const;
+  // Every layer's maps of `tokens`, the stream left in work.x.
+  AttentionMaps all_maps(const TokenSequence& tokens, Workspace& work) const;
   // logits (rows, vocab) of the stream's rows first_row..
   Matrix final_logits(Workspace& work, Index first_row) const;
   // y (T, cols) = x weight + bias, from the weight's row-major values or its panels; y sized.

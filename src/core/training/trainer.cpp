@@ -54,7 +54,7 @@ std::vector<AttentionMaps> attention_on(const LanguageModel& model,
   std::vector<AttentionMaps> maps;
   maps.reserve(sequences.size());
   for (const TokenSequence& sequence : sequences) {
-    maps.push_back(model.forward(within_context(model, sequence)).attention);
+    maps.push_back(model.attention_maps(within_context(model, sequence)));
   }
   return maps;
 }
@@ -84,7 +84,7 @@ std::vector<RelationScores> score_model_relations(const LanguageModel& model,
     require(static_cast<Index>(sentence.tokens.size()) <= model.config().context_length,
             "a sentence of ", sentence.tokens.size(), " tokens does not fit the context length ",
             model.config().context_length);
-    const AttentionMaps maps = model.forward(sentence.tokens).attention;
+    const AttentionMaps maps = model.attention_maps(sentence.tokens);
     for (std::size_t r = 0; r < relations.size(); ++r) {
       bool holds = false;
       for (const Relation& relation : sentence.relations) holds = holds || relation.name == names[r];

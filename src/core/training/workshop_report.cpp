@@ -92,7 +92,7 @@ WorkshopReport evaluate_workshop(const TinyTransformer& model, const Vocabulary&
     const RelationScores* novel_relation = find(novel_scores, relation.name);
     entry.novel_accuracy = novel_relation != nullptr ? novel_relation->accuracy[flat] : 0.0;
 
-    const AttentionMaps maps = model.forward(encoded.tokens).attention;
+    const AttentionMaps maps = model.attention_maps(encoded.tokens);
     Index chosen = 0;
     for (Index key = 1; key <= relation.query; ++key) {
       if (maps.at(entry.head.layer, entry.head.head, relation.query, key) >

@@ -161,6 +161,8 @@
       }
       if (read.tokens.length === 0) messages.push(`Type some text to see how ${model.name}'s tokens attend to each other.`);
       if (result && typeof state.head === 'number' && state.head >= result.heads) state.head = 0;
+      if (result && view.pinRelation) pinRelationRow(model);
+      view.pinRelation = false;
       if (state.compare !== 'off') {
         messages.push('Compare switches the random weights\' settings; it does not apply to an opened model.');
       }

@@ -28,6 +28,7 @@
     views.weightsCompare.render();
     if (!hasResult) {
       $('next-panel').hidden = true;
+      $('relations-panel').hidden = true;
       return;
     }
     views.attentionWeights.render();
@@ -38,6 +39,7 @@
     views.compare.render();
     views.nextTokens.render();
     views.generate.render();
+    views.relations.render();
   }
 
   Object.assign(page, { render, systemDark });

@@ -61,6 +61,21 @@
       `tokens.${shape} These are a real model's weights, learned from a large corpus of web text (OpenAI's gpt2: ` +
       'WebText, 40 GB; Radford et al. 2019), so its heads are not designed and rarely do one clean thing: the labels ' +
       'say what the detectors measure, not what a head "means".'));
+    const preset = config.PRESETS.find((p) => p.text === state.text);
+    const relation = preset ? model.relationOf(preset.id) : null;
+    if (relation && view.result && view.result.layer === relation.layer) {
+      const n = view.result.n;
+      const row = view.tokens.indexOf(relation.query);
+      const col = view.tokens.indexOf(relation.key);
+      const weight = row >= 0 && col >= 0 ? view.result.weights[relation.head][row * n + col] : NaN;
+      const line = paragraph(`Its best head for ${relation.label}, ${relation.layer}.${relation.head}, gives "${relation.query.slice(1)}" → ` +
+        `"${relation.key.slice(1)}" weight ${Number.isFinite(weight) ? weight.toFixed(2) : '-'} here. On ` +
+        `${relation.heldOutSentences} held-out workshop sentences its largest weight falls on the ${relation.key === '␣cat' ? 'antecedent'
+          : relation.key === '␣dogs' ? 'subject' : 'head noun'} ${(100 * relation.heldOutAccuracy).toFixed(1)}% of the time ` +
+        `(see "The workshop's questions" below).`);
+      line.className = 'relation-line';
+      box.appendChild(line);
+    }
   }
 
   function describeYours(m) {
