@@ -166,6 +166,68 @@ forEachEngine({ server: true }, (test, shared) => {
     await context.close();
   });
 
+  test('every view on the opened model: arcs, step by step, compare with another head, exports, a link', async () => {
+    const { page, context, problems } = await openPage(shared.browser, harness.FILE_URL);
+    await openByInput(page);
+    await page.fill('#text', 'the cat sat');
+    const s = await shown(page, 'the cat sat');
+    const model = await referenceModel();
+    const ids = Int32Array.from(s.pretrained.ids);
+    const n = ids.length;
+    assert.ok(n <= 16, `${n} tokens: short enough for the step-by-step view`);
+    // Arcs: one line per query and key of the head shown.
+    assert.ok(await page.$$eval('#arcs path, #arcs line', (lines) => lines.length) > 0);
+    // Step by step: the layer's trace, on the real numbers of the model.
+    assert.match(await page.textContent('#steps'), /layer 0/);
+    const trace = model.trace(ids, 0);
+    const weights = await page.evaluate(() => window.attentionSpotlight.snapshot().heatmap.values);
+    assert.ok(maxDifference(weights, trace.weights.data.subarray(0, n * n)) < 1e-5, 'the trace\'s weights are the heatmap\'s');
+    // Compare with another head of another layer.
+    await page.selectOption('#compare', 'head');
+    await page.selectOption('#compare-layer', '9');
+    await page.selectOption('#compare-head', '4');
+    await page.waitForFunction(() => {
+      const c = window.attentionSpotlight.snapshot({ values: true }).compare;
+      return c && c.mode === 'head' && !window.attentionSpotlight.snapshot({ values: false }).pending;
+    }, null, { polling: 50, timeout: 20000 });
+    const compared = await snapshot(page);
+    const layer9 = model.attention(ids, 9).data.subarray(4 * n * n, 5 * n * n);
+    assert.ok(maxDifference(compared.compare.b, layer9) < 1e-5, 'B is head 9.4');
+    assert.ok(maxDifference(compared.compare.a, compared.heatmap.values) === 0, 'A is the view');
+    assert.match(await page.textContent('#compare-b-caption'), /^B: head 9\.4$/);
+    // Exports: the layer's heads, the tokens as GPT-2 reads them, the model's shape.
+    const json = JSON.parse((await page.waitForDownload(() => page.click('#export-json'))).content.toString('utf8'));
+    assert.deepEqual(json.tokens, s.tokens);
+    assert.equal(json.weights.length, 12);
+    assert.equal(json.settings.model, 'gpt2');
+    assert.equal(json.settings.modelConfig.numLayers, 12);
+    const csv = (await page.waitForDownload(() => page.click('#export-csv'))).content.toString('utf8').trim().split('\n');
+    assert.equal(csv.length, 2 + 12 * n * n);
+    const png = await page.waitForDownload(() => page.click('#export-png'));
+    assert.deepEqual([...png.content.subarray(0, 4)], [137, 80, 78, 71]);
+    const svg = (await page.waitForDownload(() => page.click('#export-svg'))).content.toString('utf8');
+    assert.match(svg, /^<svg/);
+    // The link names the model; opened without its files it says which to open, then the files
+    // open the linked view.
+    await page.selectOption('#layer', '3');
+    await shown(page, 'the cat sat');
+    const fragment = (await snapshot(page, { values: false })).fragment;
+    assert.match(fragment, /model=gpt2/);
+    assert.match(fragment, /layer=3/);
+    assert.match(fragment, /name=GPT-2-family/);
+    const other = await openPage(shared.browser, `${harness.FILE_URL}${fragment}`);
+    const messages = await other.page.textContent('#messages');
+    assert.match(messages, /this link shows GPT-2-family model \(12 x 12\), which is opened from its files: open them \(config\.json, model\.safetensors, vocab\.json and merges\.txt\)/);
+    assert.equal((await snapshot(other.page, { values: false })).model, 'trained', 'the rest of the view, on the workshop model');
+    await other.page.setInputFiles('#model-files', filePaths());
+    const linked = await shown(other.page, 'the cat sat');
+    assert.equal(linked.layer, 3, 'the linked layer');
+    assertNoProblems(other.problems);
+    await other.context.close();
+    assertNoProblems(problems);
+    await context.close();
+  });
+
   test('generation with a seed repeats and equals the module\'s; each token shows where the heads looked', async () => {
     const { page, context, problems } = await openPage(shared.browser, harness.FILE_URL);
     const s = await openByInput(page);

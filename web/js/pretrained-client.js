@@ -154,8 +154,9 @@
     }
 
     // The text read and computed in the worker; the reply as the views draw it.
-    async compute(text, layer) {
-      const reply = await this.client.request('view', { text, layer, side: GRID_SIDE, trace: TRACE_TOKENS });
+    // compareLayer: a layer whose maps come too (compare another head), or null.
+    async compute(text, layer, compareLayer = null) {
+      const reply = await this.client.request('view', { text, layer, side: GRID_SIDE, trace: TRACE_TOKENS, compareLayer });
       const { n, numHeads = this.config.numHeads } = Object.assign({ numHeads: this.config.numHeads }, reply);
       const read = { tokens: reply.tokens.map((t) => t.label), spans: reply.tokens, ids: reply.ids, total: reply.total, unknown: [],
         cut: Math.max(0, reply.total - n) };
@@ -177,8 +178,14 @@
         headMean: Spotlight.combineHeads(weights, n, (a, b) => a + b, 1 / numHeads),
         headMax: Spotlight.combineHeads(weights, n, Math.max, 1),
         trace: reply.trace, x: reply.trace ? reply.trace.input.data : null,
-        top: reply.top, computeMs: reply.computeMs, source: this,
+        top: reply.top, computeMs: reply.computeMs, source: this, compareWeights: null,
       };
+      if (reply.compareMaps) {
+        result.compareWeights = [];
+        for (let h = 0; h < numHeads; h += 1) result.compareWeights.push(reply.compareMaps.subarray(h * n * n, (h + 1) * n * n));
+      } else if (compareLayer === layer) {
+        result.compareWeights = weights;
+      }
       return { read, result };
     }
 

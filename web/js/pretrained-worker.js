@@ -6,7 +6,8 @@
 // worker cannot load a script file from file://), so nothing here may refer to the page's globals.
 //
 // Requests in:  {id, type: 'open', files: {name: File}} -> {config, memory, loadMs}
-//               {id, type: 'view', text, layer, side, trace} -> the view of a text (see view())
+//               {id, type: 'view', text, layer, side, trace, compareLayer} -> the view of a text
+//                 (see view())
 //               {id, type: 'next', ids, position, k} -> [{id, probability, label}]
 //               {id, type: 'generate', ids, count, options} -> {tokens, probabilities, attention}
 //               {id, type: 'detect', options} -> the detectors' scores per head
@@ -101,7 +102,7 @@
     // The text as the model reads it (at most its context) and what the views need of it: every
     // head's map reduced to side x side, the layer's maps in full, the next tokens, and the
     // layer's trace when the text is short enough for the step-by-step view.
-    function view({ text, layer, side, trace }) {
+    function view({ text, layer, side, trace, compareLayer }) {
       const m = live();
       const context = m.config.contextLength;
       const encoded = m.encode(text);
@@ -116,6 +117,8 @@
         reduced: overview.reduced.data, layerMaps: overview.layerMaps.data,
         top: overview.top.map((t) => ({ id: t.id, probability: t.probability, label: labelOf(t.id) })),
         trace: trace && ids.length <= trace ? m.trace(ids, layer) : null,
+        compareMaps: compareLayer !== null && compareLayer !== undefined && compareLayer !== layer
+          ? m.attention(ids, compareLayer).data : null,
       };
       result.computeMs = Date.now() - started;
       return result;

@@ -62,9 +62,11 @@
     colourRange: 'fixed',  // 'fixed': colours span 0..1; 'stretch': 0..the 99th percentile
     headPatterns: [],      // per head: 'random' or a designed pattern; missing entries are random
     window: 2,             // half-width of the local_window pattern
-    compare: 'off',        // 'off' | 'causal' | 'scaled' | 'seed' | 'temperature'
+    compare: 'off',        // 'off' | 'causal' | 'scaled' | 'seed' | 'temperature' | 'head'
     compareSeed: 7,        // the other side's seed when comparing seeds
     compareTemperature: 0.5,  // the other side's temperature when comparing temperatures
+    compareLayer: 0,       // the other side's layer and head when comparing heads
+    compareHead: 1,
     theme: 'auto',         // 'auto' | 'light' | 'dark'
     projector: false,      // large type for a projector
   }, trainingDefaults('workshop'));
@@ -79,7 +81,7 @@
     { id: 'local_window', label: 'local window ±k' },
     { id: 'uniform', label: 'uniform' },
   ];
-  const COMPARISONS = ['off', 'causal', 'scaled', 'seed', 'temperature'];
+  const COMPARISONS = ['off', 'causal', 'scaled', 'seed', 'temperature', 'head'];
 
   // Divisors of embedDim that are valid head counts in the UI.
   function headChoices(embedDim) {

@@ -38,7 +38,7 @@
     head: ['head', (v) => (v === 'mean' || v === 'max' ? v : integer(v, 0, config.MAX_MODEL_HEADS - 1)), String],
     // The opened model's name (its folder, or the published shape it has), so that a link to a
     // GPT-2 view can say which files to open.
-    name: ['modelName', (v) => (/^[\w.\- ]{1,64}$/.test(v) ? v : undefined), String],
+    name: ['modelName', (v) => (/^[\p{L}\p{N} ._()+,-]{1,64}$/u.test(v) ? v : undefined), String],
     colours: ['colourRange', oneOf(['fixed', 'stretch']), String],
     heads: ['headPatterns', (v) => {
       const patterns = v.split(',');
@@ -48,6 +48,8 @@
     compare: ['compare', oneOf(config.COMPARISONS), String],
     seedB: ['compareSeed', (v) => integer(v, 0, 2147483647), String],
     tB: ['compareTemperature', (v) => decimal(v, 0.1, 10), String],
+    layerB: ['compareLayer', (v) => integer(v, 0, config.MAX_LAYERS - 1), String],
+    headB: ['compareHead', (v) => integer(v, 0, config.MAX_MODEL_HEADS - 1), String],
     theme: ['theme', oneOf(['auto', 'light', 'dark']), String],
     task: ['trainTask', oneOf(['workshop', 'induction', 'text']), String],
     layers: ['trainLayers', (v) => integer(v, 1, 4), String],

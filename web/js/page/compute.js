@@ -57,7 +57,9 @@
     } else {
       try {
         view.result = view.engine.compute(tokens, state);
-        if (state.compare !== 'off') view.compare = view.engine.compute(tokens, comparedSettings());
+        clampCompared(1, state.numHeads);
+        if (state.compare === 'head') view.compare = view.result;
+        else if (state.compare !== 'off') view.compare = view.engine.compute(tokens, comparedSettings());
       } catch (error) {
         messages.push(`Could not compute attention: ${error.message}`);
       }
@@ -100,12 +102,16 @@
     }
     if (state.layer >= model.config.numLayers) state.layer = 0;
     if (typeof state.head === 'number' && state.head >= model.config.numHeads) state.head = 0;
+    clampCompared(model.config.numLayers, model.config.numHeads);
     try {
       const started = performance.now();
       view.result = model.compute(read.ids, state.layer);
       view.timings.modelCompute = performance.now() - started;
-      if (state.compare !== 'off') {
-        messages.push('Compare switches the random weights\' settings; with a trained model see "Random, designed, trained" below.');
+      if (state.compare === 'head') {
+        view.compare = state.compareLayer === state.layer ? view.result : { weights: view.result.allLayers[state.compareLayer] };
+      } else if (state.compare !== 'off') {
+        messages.push('Compare switches the random weights\' settings; with a trained model compare another head, or see ' +
+          '"Random, designed, trained" below.');
       }
     } catch (error) {
       messages.push(`Could not compute attention: ${error.message}`);
@@ -127,7 +133,8 @@
     remote.busy = true;
     const started = performance.now();
     const layer = Math.min(state.layer, model.config.numLayers - 1);
-    model.compute(state.text, layer).then(({ read, result }) => {
+    const compareLayer = state.compare === 'head' ? Math.min(state.compareLayer, model.config.numLayers - 1) : null;
+    model.compute(state.text, layer, compareLayer).then(({ read, result }) => {
       if (currentModel() !== model) return;
       view.timings.modelCompute = performance.now() - started;
       showRemote(model, read, result, null);
@@ -142,6 +149,12 @@
         view.pending = false;
       }
     });
+  }
+
+  // The other head of "compare another head", within the model shown (a link may name any).
+  function clampCompared(layers, heads) {
+    if (state.compareLayer >= layers) state.compareLayer = 0;
+    if (state.compareHead >= heads) state.compareHead = 0;
   }
 
   function showRemote(model, read, result, error) {
@@ -163,8 +176,11 @@
       if (result && typeof state.head === 'number' && state.head >= result.heads) state.head = 0;
       if (result && view.pinRelation) pinRelationRow(model);
       view.pinRelation = false;
-      if (state.compare !== 'off') {
-        messages.push('Compare switches the random weights\' settings; it does not apply to an opened model.');
+      clampCompared(model.config.numLayers, model.config.numHeads);
+      if (result && state.compare === 'head') {
+        view.compare = result.compareWeights ? { weights: result.compareWeights } : null;
+      } else if (state.compare !== 'off') {
+        messages.push('Compare switches the random weights\' settings; with an opened model compare another head.');
       }
     }
     if (view.linkProblems.length > 0) messages.push(`This link had settings that were ignored: ${view.linkProblems.join('; ')}.`);

@@ -64,6 +64,13 @@
     $('projector').checked = state.projector;
     $('window').value = String(state.window);
     $('compare').value = state.compare;
+    const layers = model ? model.config.numLayers : 1;
+    if (state.compareLayer >= layers) state.compareLayer = 0;
+    if (state.compareHead >= headCount()) state.compareHead = 0;
+    replaceOptions($('compare-layer'), Array.from({ length: layers }, (_, l) => [l, `layer ${l}`]), state.compareLayer);
+    replaceOptions($('compare-head'), Array.from({ length: headCount() }, (_, h) => [h, `head ${h}`]), state.compareHead);
+    $('compare-layer').parentElement.hidden = state.compare !== 'head' || !model;
+    $('compare-head').parentElement.hidden = state.compare !== 'head';
     $('compare-seed').value = String(state.compareSeed);
     $('compare-temperature').value = String(state.compareTemperature);
     renderHeadPatterns();
@@ -178,6 +185,8 @@
     $('projector').addEventListener('change', () => { state.projector = $('projector').checked; page.render(); });
     bindNumber('window', 'window', (v) => Number.isInteger(v) && v >= 0 && v <= 8);
     $('compare').addEventListener('change', () => { state.compare = $('compare').value; page.update(); });
+    $('compare-layer').addEventListener('change', () => { state.compareLayer = Number($('compare-layer').value); page.update(); });
+    $('compare-head').addEventListener('change', () => { state.compareHead = Number($('compare-head').value); page.update(); });
     bindNumber('compare-seed', 'compareSeed', (v) => Number.isInteger(v) && v >= 0 && v <= 2147483647);
     bindNumber('compare-temperature', 'compareTemperature', (v) => Number.isFinite(v) && v >= 0.1 && v <= 10);
     views.attentionWeights.bindExports();

@@ -23,7 +23,12 @@
     Object.assign(state, config.DEFAULTS, { headPatterns: [] },
       config.trainingDefaults(settings.trainTask || config.DEFAULTS.trainTask), settings);
     if (view.training) view.training.applyTask(state.trainTask, false);
+    // A link to an opened model's view, applied before its files are open: the layer and heads it
+    // names are kept for when they are (page/open-model.js), since the workshop model shown
+    // meanwhile has fewer.
     view.linkedModel = state.model === 'gpt2' ? state.modelName || 'a GPT-2 model' : null;
+    view.linkedView = view.linkedModel ? { layer: state.layer, head: state.head, compareLayer: state.compareLayer,
+      compareHead: state.compareHead } : null;
     if (state.model !== 'random' && !view.models[state.model]) {
       problems.push(state.model === 'yours' ? 'model = "yours": a model trained in the page is not kept in links; ' +
         'showing the workshop model' : state.model === 'gpt2' ? `this link shows ${view.linkedModel}, which is opened ` +

@@ -74,7 +74,9 @@
     // A link to a GPT-2 view keeps its layer and head; otherwise the model opens on the first.
     const linked = Boolean(view.linkedModel);
     const wanted = linked && view.linkedModel !== model.name ? view.linkedModel : null;
+    if (linked && view.linkedView) Object.assign(state, view.linkedView);
     view.linkedModel = null;
+    view.linkedView = null;
     if (!linked) {
       state.layer = 0;
       state.head = 0;

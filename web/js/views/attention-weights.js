@@ -58,7 +58,11 @@
 
   function bindExports() {
     const { exports: files } = Spotlight;
-    const exportable = () => Object.assign({}, state);
+    // The settings, and for an opened model its shape (its files are not named in an export).
+    const exportable = () => {
+      const model = page.currentModel();
+      return Object.assign({}, state, model && model.remote ? { modelConfig: Object.assign({}, model.raw) } : {});
+    };
     $('export-png').addEventListener('click', () => {
       $('heatmap').toBlob((blob) => files.download('attention-heatmap.png', blob), 'image/png');
     });

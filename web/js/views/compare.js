@@ -24,8 +24,13 @@
         diff: new Heatmap($('compare-diff'), { fixedSize: 260, maxCell: 26, diverging: true }),
       };
     }
+    const heads = state.compare === 'head';
     const a = shownMatrix();
-    const b = matrixOf(view.compare);
+    const b = heads ? view.compare.weights[state.compareHead] : matrixOf(view.compare);
+    if (!b || b.length !== a.length) {
+      box.hidden = true;
+      return;
+    }
     const diff = new Float32Array(a.length);
     let largest = 0;
     for (let i = 0; i < a.length; i += 1) {
@@ -35,8 +40,15 @@
     view.compareMaps.a.draw(a, view.tokens, view.tokens);
     view.compareMaps.b.draw(b, view.tokens, view.tokens);
     view.compareMaps.diff.draw(diff, view.tokens, view.tokens, largest || 1);
-    $('compare-a-caption').textContent = `A: this view (${describeSide(state)})`;
-    $('compare-b-caption').textContent = `B: ${describeSide(page.comparedSettings())}`;
+    if (heads) {
+      const model = page.currentModel();
+      const shown = typeof state.head === 'number' ? page.headName(state.head) : `${state.head} over heads`;
+      $('compare-a-caption').textContent = `A: this view (${shown})`;
+      $('compare-b-caption').textContent = `B: ${model ? page.headName(state.compareHead, state.compareLayer) : page.headName(state.compareHead)}`;
+    } else {
+      $('compare-a-caption').textContent = `A: this view (${describeSide(state)})`;
+      $('compare-b-caption').textContent = `B: ${describeSide(page.comparedSettings())}`;
+    }
     $('compare-diff-caption').textContent = largest === 0 ? 'A − B: identical'
       : `A − B: orange where A is larger, purple where B is (largest difference ${largest.toPrecision(2)})`;
     view.compareValues = { a, b, diff };
