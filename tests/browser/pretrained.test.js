@@ -217,8 +217,11 @@ forEachEngine({ server: true }, (test, shared) => {
     assert.match(fragment, /name=GPT-2-family/);
     const other = await openPage(shared.browser, `${harness.FILE_URL}${fragment}`);
     const messages = await other.page.textContent('#messages');
-    assert.match(messages, /this link shows GPT-2-family model \(12 x 12\), which is opened from its files: open them \(config\.json, model\.safetensors, vocab\.json and merges\.txt\)/);
-    assert.equal((await snapshot(other.page, { values: false })).model, 'trained', 'the rest of the view, on the workshop model');
+    assert.match(messages, /This link shows GPT-2-family model \(12 x 12\), which is opened from its files: open them \(config\.json, model\.safetensors, vocab\.json and merges\.txt\)/);
+    const meanwhile = await snapshot(other.page, { values: false });
+    assert.equal(meanwhile.model, 'trained', 'the rest of the view, on the workshop model');
+    assert.deepEqual(meanwhile.linkProblems, [], 'nothing of the link was ignored');
+    assert.equal(meanwhile.settings.text, 'the cat sat');
     await other.page.setInputFiles('#model-files', filePaths());
     const linked = await shown(other.page, 'the cat sat');
     assert.equal(linked.layer, 3, 'the linked layer');

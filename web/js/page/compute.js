@@ -64,6 +64,7 @@
         messages.push(`Could not compute attention: ${error.message}`);
       }
     }
+    if (view.linkNotice) messages.unshift(view.linkNotice);
     showMessages(messages);
     page.syncControls();
     page.render();

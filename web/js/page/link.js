@@ -29,11 +29,15 @@
     view.linkedModel = state.model === 'gpt2' ? state.modelName || 'a GPT-2 model' : null;
     view.linkedView = view.linkedModel ? { layer: state.layer, head: state.head, compareLayer: state.compareLayer,
       compareHead: state.compareHead } : null;
-    if (state.model !== 'random' && !view.models[state.model]) {
+    // Not a problem of the link: the model it shows is opened from files the page cannot have.
+    view.linkNotice = view.linkedModel && !view.models.gpt2 ? `This link shows ${view.linkedModel}, which is opened from ` +
+      'its files: open them (config.json, model.safetensors, vocab.json and merges.txt) above to see it. Meanwhile the ' +
+      'workshop model shows the text.' : null;
+    if (state.model === 'gpt2' && !view.models.gpt2) {
+      state.model = view.models.trained ? 'trained' : 'random';
+    } else if (state.model !== 'random' && !view.models[state.model]) {
       problems.push(state.model === 'yours' ? 'model = "yours": a model trained in the page is not kept in links; ' +
-        'showing the workshop model' : state.model === 'gpt2' ? `this link shows ${view.linkedModel}, which is opened ` +
-        'from its files: open them (config.json, model.safetensors, vocab.json and merges.txt) above to see it; ' +
-        'showing the workshop model meanwhile' : `model = "trained": ${view.modelProblem}`);
+        'showing the workshop model' : `model = "trained": ${view.modelProblem}`);
       state.model = view.models.trained ? 'trained' : 'random';
     }
     // Without a layer and head in the link, a preset opens on its relation's head.

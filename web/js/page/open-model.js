@@ -77,6 +77,7 @@
     if (linked && view.linkedView) Object.assign(state, view.linkedView);
     view.linkedModel = null;
     view.linkedView = null;
+    view.linkNotice = null;
     if (!linked) {
       state.layer = 0;
       state.head = 0;

@@ -14,17 +14,23 @@
     view.smallMultiples = [];
     const { result } = view;
     const model = currentModel();
-    const note = document.createElement('p');
-    note.className = 'help grid-note';
+    // Many heads a layer (gpt2's 12, gpt2-medium's 16): small thumbnails on one line per layer,
+    // each labelled by its strongest finding in short, the whole label in its tooltip.
+    const compact = result.heads > 6;
+    grid.classList.toggle('compact', compact);
+    $('heads-heading').parentElement.classList.toggle('wide-panel', compact);
+    const help = $('heads-help');
+    if (help.dataset.workshop === undefined) help.dataset.workshop = help.textContent;
+    help.textContent = help.dataset.workshop;
     if (model && model.remote) {
-      note.textContent = (result.side !== result.n
+      help.textContent = 'Every layer (rows) and head (columns) of the model, as BertViz\'s model view. ' + (result.side !== result.n
         ? `The text has ${result.n} tokens, so each thumbnail shows the map reduced to ${result.side} x ${result.side}: ` +
           'each cell the largest weight of its block. Click one to see it in full above. ' : '') +
         (model.labels ? `Labels: what the head detectors measured on ${model.detectorSequences} sequences of ` +
           'random tokens repeated once (previous token, first token, duplicate token, induction: the share of attention ' +
-          'each pattern receives). A head with none at 0.5 has "no clear role" on this test.'
+          'each pattern receives). A head with none at 0.5 has "no clear role" on this test.' +
+          (compact ? ' Under each head its strongest finding (prev, first, dup, ind); hover for all of them.' : '')
           : 'The head detectors are measuring each head on repeated random tokens…');
-      grid.appendChild(note);
     }
     result.allLayers.forEach((heads, layer) => {
       const row = document.createElement('div');
@@ -44,7 +50,8 @@
         caption.style.borderColor = colormap.headColour(head);
         const label = document.createElement('span');
         label.className = 'head-label';
-        label.textContent = headLabel(layer, head) || ' ';
+        label.textContent = (compact ? shortHeadLabel(layer, head) : headLabel(layer, head)) || ' ';
+        button.title = `head ${layer}.${head}${headLabel(layer, head) ? `: ${headLabel(layer, head)}` : ''}`;
         button.append(canvas, caption, label);
         button.addEventListener('click', () => {
           state.layer = layer;
@@ -53,13 +60,26 @@
           page.update();
         });
         row.appendChild(button);
-        const map = new Heatmap(canvas, { labels: false, fixedSize: 76 });
+        const map = new Heatmap(canvas, { labels: false, fixedSize: compact ? 44 : 76 });
         const labels = result.side && result.side !== result.n ? reducedLabels(result.side) : view.tokens;
         map.draw(values, labels, labels, colourMax(values));
         view.smallMultiples.push(map);
       });
       grid.appendChild(row);
     });
+  }
+
+  const SHORT_NAMES = { 'previous token': 'prev', 'first token': 'first', 'duplicate token': 'dup', induction: 'ind' };
+
+  // "ind .82": the strongest finding of a head at or above the labels' threshold, or nothing.
+  function shortHeadLabel(layer, head) {
+    const model = currentModel();
+    const entry = model && model.labels ? model.labels.find((l) => l.layer === layer && l.head === head) : null;
+    if (!entry) return '';
+    const [name, value] = Object.entries(entry.scores).filter(([, v]) => Number.isFinite(v))
+      .sort((a, b) => b[1] - a[1])[0] || [];
+    if (name === undefined || value < 0.5) return '';
+    return `${SHORT_NAMES[name] || name} ${value.toFixed(2).replace(/^0/, '')}`;
   }
 
   // The thumbnails of a long text are reduced maps (LanguageModel::overview): their cells name

@@ -58,9 +58,9 @@
     const shape = model.shape ? ` It has the shape of OpenAI's ${model.shape}.` : '';
     box.appendChild(paragraph(`${model.name}, opened from your files: ${c.numLayers} layers of ${c.numHeads} heads, ` +
       `d_model ${c.embedDim}, ${c.parameters.toLocaleString('en')} parameters, a context of ${c.contextLength.toLocaleString('en')} ` +
-      `tokens.${shape} These are a real model's weights, learned from a large corpus of web text (OpenAI's gpt2: ` +
-      'WebText, 40 GB; Radford et al. 2019), so its heads are not designed and rarely do one clean thing: the labels ' +
-      'say what the detectors measure, not what a head "means".'));
+      `tokens.${shape} Its files do not say what it learned from: OpenAI's gpt2 learned from WebText, 8 million web ` +
+      'pages (Radford et al. 2019), and a fine-tuned checkpoint learned more after that. A pretrained model\'s heads ' +
+      'are not designed and rarely do one clean thing: the labels say what the detectors measure, not what a head "means".'));
     const preset = config.PRESETS.find((p) => p.text === state.text);
     const relation = preset ? model.relationOf(preset.id) : null;
     if (relation && view.result && view.result.layer === relation.layer) {
