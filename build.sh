@@ -25,8 +25,10 @@
 #                       training (workshop, induction) in Chromium and Firefox; gpt2 - GPT-2 small's
 #                       forward pass, load, memory and generation in onnxruntime-web (Node.js and
 #                       Chromium) and PyTorch, on random weights of gpt2's shapes, with the memory
-#                       bandwidth that bounds generation (bench/gpt2-report.js). BENCH_ONLY=attention,
-#                       training, page or gpt2 runs one of them; BENCH_QUICK=1 a short version
+#                       bandwidth that bounds generation (bench/gpt2-report.js); page-gpt2 - GPT-2 in
+#                       the page from file:// in Chromium and Firefox (open to heatmap, keystrokes,
+#                       generation, main-thread stalls: bench/page-gpt2.js). BENCH_ONLY=attention,
+#                       training, page, gpt2 or page-gpt2 runs one of them; BENCH_QUICK=1 a short version
 #   ./build.sh help     this text
 #
 # Needs Debian 12 (or a Debian-like system with apt-get); installing packages needs root.
@@ -433,6 +435,14 @@ run_page_training_bench() {
   node bench/page-training.js "$@"
 }
 
+# GPT-2 in the page from file://, both engines: open to heatmap, keystrokes, generation, stalls.
+run_page_gpt2_bench() {
+  log "GPT-2 in the page: the checkpoint (gpt2's shapes and file layout, random weights) in build/bench/gpt2-random"
+  /usr/bin/python3 bench/gpt2_random_checkpoint.py
+  log "GPT-2 in the page: headless Chromium and Firefox from file://"
+  node bench/page-gpt2.js "$@"
+}
+
 # GPT-2 small on random weights of its shapes: the peers checked against the float64 reference
 # first, then timed; results in build/bench/gpt2-*.jsonl, the table in build/bench/gpt2-report.md.
 # (node bench/gpt2-node.js --ort-variants, not run here, times onnxruntime-web's graph variants.)
@@ -460,13 +470,14 @@ run_bench() {
   mkdir -p build/bench
   case "$only" in
     '') run_attention_bench "${quick[@]}" && run_training_bench "${quick[@]}" && run_page_training_bench "${quick[@]}" &&
-      run_gpt2_bench "${quick[@]}" ;;
+      run_gpt2_bench "${quick[@]}" && run_page_gpt2_bench "${quick[@]}" ;;
     page) run_page_training_bench "${quick[@]}" ;;
+    page-gpt2) run_page_gpt2_bench "${quick[@]}" ;;
     attention) run_attention_bench "${quick[@]}" ;;
     training) run_training_bench "${quick[@]}" ;;
     gpt2) run_gpt2_bench "${quick[@]}" ;;
     *)
-      echo "error: BENCH_ONLY='$only'; expected attention, training, page or gpt2 (or unset for all)" >&2
+      echo "error: BENCH_ONLY='$only'; expected attention, training, page, gpt2 or page-gpt2 (or unset for all)" >&2
       exit 2
       ;;
   esac

@@ -157,7 +157,8 @@
     // compareLayer: a layer whose maps come too (compare another head), or null.
     async compute(text, layer, compareLayer = null) {
       const reply = await this.client.request('view', { text, layer, side: GRID_SIDE, trace: TRACE_TOKENS, compareLayer });
-      const { n, numHeads = this.config.numHeads } = Object.assign({ numHeads: this.config.numHeads }, reply);
+      const { n } = reply;
+      const { numHeads } = this.config;
       const read = { tokens: reply.tokens.map((t) => t.label), spans: reply.tokens, ids: reply.ids, total: reply.total, unknown: [],
         cut: Math.max(0, reply.total - n) };
       if (n === 0) return { read, result: null };
@@ -175,11 +176,17 @@
       }
       const result = {
         n, heads: numHeads, layers: this.config.numLayers, layer, weights, allLayers, side: s,
-        headMean: Spotlight.combineHeads(weights, n, (a, b) => a + b, 1 / numHeads),
-        headMax: Spotlight.combineHeads(weights, n, Math.max, 1),
         trace: reply.trace, x: reply.trace ? reply.trace.input.data : null,
         top: reply.top, computeMs: reply.computeMs, source: this, compareWeights: null,
       };
+      // The mean and max over heads only when a view asks: at 1,024 tokens each is 12 million
+      // operations on the main thread.
+      let mean = null;
+      let max = null;
+      Object.defineProperties(result, {
+        headMean: { get: () => mean || (mean = Spotlight.combineHeads(weights, n, (a, b) => a + b, 1 / numHeads)) },
+        headMax: { get: () => max || (max = Spotlight.combineHeads(weights, n, Math.max, 1)) },
+      });
       if (reply.compareMaps) {
         result.compareWeights = [];
         for (let h = 0; h < numHeads; h += 1) result.compareWeights.push(reply.compareMaps.subarray(h * n * n, (h + 1) * n * n));

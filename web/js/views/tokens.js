@@ -11,7 +11,7 @@
     if (!count.hidden) {
       const n = view.tokens.length;
       count.textContent = `${n.toLocaleString('en')} of ${model.config.contextLength.toLocaleString('en')} tokens ` +
-        '(the model\'s context). These are GPT-2\'s own tokens: ␣ marks a space the token begins with ` +
+        '(the model\'s context). These are GPT-2\'s own tokens: ␣ marks a space the token begins with ' +
         '(written Ġ in its files), ↵ a newline, and ⟨e2 80⟩ the bytes of a token that holds only part of a character.';
     }
     const list = $('tokens');
