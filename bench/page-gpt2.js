@@ -93,9 +93,9 @@ function keystroke(page) {
 }
 
 async function generateInPage(page) {
-  await page.evaluate(() => { document.querySelector('#gen-status').textContent = ''; });
-  await page.click('#gen-start');
-  await page.waitForFunction(() => /tokens in/.test(document.querySelector('#gen-status').textContent), null,
+  await page.evaluate(() => { document.querySelector('#pgen-status').textContent = ''; });
+  await page.click('#pgen-start');
+  await page.waitForFunction(() => /tokens in/.test(document.querySelector('#pgen-status').textContent), null,
     { polling: 20, timeout: 120000 });
   const g = await page.evaluate(() => window.attentionSpotlight.snapshot({ values: false }).pretrained.generation);
   return g;
@@ -128,13 +128,13 @@ async function round(browser, reference, texts, nodeGenerate) {
     // Generation after 16 tokens, greedy, alternating with Node.js's.
     await page.fill('#text', texts.prompt16);
     await shown(page, texts.prompt16);
-    await page.fill('#gen-count', String(GENERATED));
-    await page.fill('#gen-temperature', '0');
+    await page.fill('#pgen-count', String(GENERATED));
+    await page.fill('#pgen-temperature', '0');
     const pageRates = [];
     const nodeRates = [];
     for (let k = 0; k < (QUICK ? 1 : 3); k += 1) {
       const g = await generateInPage(page);
-      const ms = await page.evaluate(() => Number(/in ([\d.]+) s/.exec(document.querySelector('#gen-status').textContent)[1]) * 1000);
+      const ms = await page.evaluate(() => Number(/in ([\d.]+) s/.exec(document.querySelector('#pgen-status').textContent)[1]) * 1000);
       pageRates.push(g.ids.length / (ms / 1000));
       nodeRates.push(nodeGenerate());
     }

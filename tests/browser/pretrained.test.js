@@ -237,15 +237,15 @@ forEachEngine({ server: true }, (test, shared) => {
     const model = await referenceModel();
     const ids = Int32Array.from(s.pretrained.ids);
     const options = { temperature: 0.8, topK: 40, topP: 0.95, seed: 3 };
-    for (const [id, value] of [['#gen-count', '5'], ['#gen-temperature', '0.8'], ['#gen-top-k', '40'], ['#gen-top-p', '0.95'], ['#gen-seed', '3']]) {
+    for (const [id, value] of [['#pgen-count', '5'], ['#pgen-temperature', '0.8'], ['#pgen-top-k', '40'], ['#pgen-top-p', '0.95'], ['#pgen-seed', '3']]) {
       await page.fill(id, value);
     }
     const generated = async () => {
-      await page.click('#gen-start');
-      await page.waitForFunction(() => /tokens in/.test(document.querySelector('#gen-status').textContent) &&
-        !document.querySelector('#gen-start').disabled, null, { polling: 50, timeout: 30000 });
+      await page.click('#pgen-start');
+      await page.waitForFunction(() => /tokens in/.test(document.querySelector('#pgen-status').textContent) &&
+        !document.querySelector('#pgen-start').disabled, null, { polling: 50, timeout: 30000 });
       const g = (await snapshot(page, { values: false })).pretrained.generation;
-      await page.evaluate(() => { document.querySelector('#gen-status').textContent = ''; });
+      await page.evaluate(() => { document.querySelector('#pgen-status').textContent = ''; });
       return g;
     };
     const first = await generated();
@@ -256,21 +256,21 @@ forEachEngine({ server: true }, (test, shared) => {
     const again = await generated();
     assert.deepEqual(again.ids, first.ids, 'the same seed gives the same tokens');
     // Greedy: the likeliest token each time.
-    await page.fill('#gen-temperature', '0');
+    await page.fill('#pgen-temperature', '0');
     const greedy = await generated();
     assert.deepEqual(greedy.ids, Array.from(model.generate(ids, 5, { temperature: 0 }).ids));
     // Where the heads looked: the first generated token's rows in layer 0, as the module gives them.
-    const chips = await page.$$eval('#gen-tokens .generated', (elements) => elements.map((e) => e.textContent));
+    const chips = await page.$$eval('#pgen-tokens .generated', (elements) => elements.map((e) => e.textContent));
     assert.equal(chips.length, 5);
-    await page.click('#gen-tokens .generated');
-    const look = await page.evaluate(() => ({ caption: document.querySelector('#gen-look-caption').textContent,
+    await page.click('#pgen-tokens .generated');
+    const look = await page.evaluate(() => ({ caption: document.querySelector('#pgen-look-caption').textContent,
       selected: window.attentionSpotlight.snapshot({ values: false }).pretrained.generation.selected }));
     assert.equal(look.selected, 0);
     assert.match(look.caption, new RegExp(`Where each head of layer 0 looked when the model chose .*over the ${ids.length} tokens before`));
     // A setting out of range is named, and nothing is generated.
-    await page.fill('#gen-top-p', '0');
-    await page.click('#gen-start');
-    assert.match(await page.textContent('#gen-status'), /Top-p must be above 0 and at most 1; got "0"/);
+    await page.fill('#pgen-top-p', '0');
+    await page.click('#pgen-start');
+    assert.match(await page.textContent('#pgen-status'), /Top-p must be above 0 and at most 1; got "0"/);
     assertNoProblems(problems);
     await context.close();
   });

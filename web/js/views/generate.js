@@ -8,15 +8,15 @@
 
   // [id, name, test, what is allowed]
   const FIELDS = [
-    ['gen-count', 'count', (v) => Number.isInteger(v) && v >= 1 && v <= 200, 'a whole number from 1 to 200'],
-    ['gen-temperature', 'temperature', (v) => Number.isFinite(v) && v >= 0 && v <= 5, 'from 0 (the likeliest token) to 5'],
-    ['gen-top-k', 'topK', (v) => Number.isInteger(v) && v >= 0, 'a whole number, 0 for every token'],
-    ['gen-top-p', 'topP', (v) => Number.isFinite(v) && v > 0 && v <= 1, 'above 0 and at most 1'],
-    ['gen-seed', 'seed', (v) => Number.isInteger(v) && v >= 0 && v <= 2147483647, 'a whole number from 0 to 2147483647'],
+    ['pgen-count', 'count', (v) => Number.isInteger(v) && v >= 1 && v <= 200, 'a whole number from 1 to 200'],
+    ['pgen-temperature', 'temperature', (v) => Number.isFinite(v) && v >= 0 && v <= 5, 'from 0 (the likeliest token) to 5'],
+    ['pgen-top-k', 'topK', (v) => Number.isInteger(v) && v >= 0, 'a whole number, 0 for every token'],
+    ['pgen-top-p', 'topP', (v) => Number.isFinite(v) && v > 0 && v <= 1, 'above 0 and at most 1'],
+    ['pgen-seed', 'seed', (v) => Number.isInteger(v) && v >= 0 && v <= 2147483647, 'a whole number from 0 to 2147483647'],
   ];
 
   function status(text) {
-    $('gen-status').textContent = text;
+    $('pgen-status').textContent = text;
   }
 
   // The options of the controls, or null with the problem shown.
@@ -50,7 +50,7 @@
     }
     const count = Math.min(options.count, room);
     const sampling = { temperature: options.temperature, topK: options.topK, topP: options.topP, seed: options.seed };
-    $('gen-start').disabled = true;
+    $('pgen-start').disabled = true;
     status(`Generating ${count} token${count === 1 ? '' : 's'}…`);
     const started = performance.now();
     try {
@@ -68,18 +68,18 @@
     } catch (error) {
       status(`Could not generate: ${error.message}`);
     } finally {
-      $('gen-start').disabled = false;
+      $('pgen-start').disabled = false;
     }
   }
 
   function render() {
     const g = view.generation;
-    const list = $('gen-tokens');
+    const list = $('pgen-tokens');
     list.textContent = '';
     const model = currentModel();
     const current = Boolean(g && model && g.source === model);
-    $('gen-look').hidden = !current;
-    $('gen-look-caption').hidden = !current;
+    $('pgen-look').hidden = !current;
+    $('pgen-look-caption').hidden = !current;
     if (!current) return;
     g.ids.forEach((id, i) => {
       const chip = document.createElement('li');
@@ -121,15 +121,15 @@
     const values = rows.subarray(layer * numHeads * keys, (layer + 1) * numHeads * keys);
     const keyLabels = g.promptLabels.concat(g.labels.slice(0, t));
     const headLabels = Array.from({ length: numHeads }, (_, h) => `head ${layer}.${h}`);
-    if (!view.generateMap) view.generateMap = new Heatmap($('gen-look'), { maxCell: 26 });
+    if (!view.generateMap) view.generateMap = new Heatmap($('pgen-look'), { maxCell: 26 });
     view.generateMap.draw(values, headLabels, keyLabels, 1);
-    $('gen-look-caption').textContent = `Where each head of layer ${layer} looked when the model chose "${g.labels[t]}" ` +
+    $('pgen-look-caption').textContent = `Where each head of layer ${layer} looked when the model chose "${g.labels[t]}" ` +
       `(token ${t + 1} of ${g.ids.length}): the attention of the last position then (query "${keyLabels[keys - 1]}") ` +
       `over the ${keys} tokens before. Change the layer above to see another.`;
   }
 
   function bind() {
-    $('gen-start').addEventListener('click', () => { generate(); });
+    $('pgen-start').addEventListener('click', () => { generate(); });
   }
 
   Spotlight.views.generate = { render, bind };
